@@ -1,0 +1,65 @@
+/**
+ * The HTTP server: Fastify with the OpenAPI document at /api/docs, the error mapping,
+ * request identification, and the route groups. Only src/api imports Fastify.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { InventoryService } from '../inventory/inventory-service.ts';
+import type { Logger } from '../logger.ts';
+import type { ApiTokenRepository } from '../store/api-token-repository.ts';
+import { CustomerSchema, ErrorSchema, HostGroupSchema, PrefixNoteSchema, ServerSchema } from './api-schemas.ts';
+import { handleApiError } from './api-errors.ts';
+import { identify } from './request-auth.ts';
+import { type HealthCheck, registerHealthRoutes } from './routes/health-routes.ts';
+import { registerInventoryRoutes } from './routes/inventory-routes.ts';
+
+export interface ApiServerDeps {
+  logger: Logger;
+  metrics: Registry;
+  inventory: InventoryService;
+  apiTokens: ApiTokenRepository;
+  healthChecks: HealthCheck[];
+  trustProxy?: boolean;
+  bodyLimitBytes?: number;
+}
+
+export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: deps.bodyLimitBytes ?? 10 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler(handleApiError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`, fields: [] } });
+  });
+  for (const schema of [ErrorSchema, CustomerSchema, ServerSchema, HostGroupSchema, PrefixNoteSchema]) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Netwarden API', version: '1', description: 'Network-abuse detection and server locking.' },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token (nwt_...)' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') request.log.debug({ method: request.method, url: request.url }, 'request received');
+    request.principal = await identify(request, deps.apiTokens);
+  });
+
+  registerHealthRoutes(app, { checks: deps.healthChecks, metrics: deps.metrics });
+  registerInventoryRoutes(app, { inventory: deps.inventory });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

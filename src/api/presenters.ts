@@ -1,0 +1,25 @@
+/** The only place a domain object becomes API JSON (times as ISO 8601). */
+import type { Customer, PrefixNote, Server } from '../inventory/inventory-types.ts';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function presentCustomer(c: Customer) {
+  return { id: c.id, name: c.name, email: c.email, language: c.language, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt) };
+}
+
+export function presentServer(s: Server) {
+  return {
+    id: s.id,
+    name: s.name,
+    customerId: s.customerId,
+    hostGroupId: s.hostGroupId,
+    uplinkGateway: s.uplinkGateway,
+    addresses: s.addresses,
+    createdAt: iso(s.createdAt),
+    updatedAt: iso(s.updatedAt),
+  };
+}
+
+export function presentPrefix(p: PrefixNote) {
+  return { prefix: p.prefix, description: p.description, createdAt: iso(p.createdAt) };
+}

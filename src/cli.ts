@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+/**
+ * netwarden: the one command. `serve` runs the service; the rest are operator tools that
+ * work on the same configuration and store.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify as toYaml } from 'yaml';
+import { createApiToken } from './auth/api-tokens.ts';
+import type { Config } from './config/config-schema.ts';
+import { renderConfigReference } from './config/config-reference.ts';
+import { ConfigError, loadConfig } from './config/load-config.ts';
+import { DomainError } from './errors.ts';
+import { InventoryIndex } from './inventory/inventory-index.ts';
+import { parseInventoryFile } from './inventory/inventory-file.ts';
+import { InventoryService } from './inventory/inventory-service.ts';
+import { createLogger } from './logger.ts';
+import { parseServiceList, SERVICE_NAMES, startNetwarden } from './services/netwarden-service.ts';
+import { createRepositories } from './store/repositories.ts';
+import { Store } from './store/store.ts';
+
+const USAGE = `usage: netwarden <command> [options]
+
+commands:
+  serve [--config FILE] [--services=${SERVICE_NAMES.join(',')}]
+                                 run Netwarden (all available services by default)
+  config check FILE              validate a configuration file; lists every problem
+  config dump [FILE]             print the effective configuration (defaults + file + environment)
+  config docs [--write]          print (or write docs/configuration.md) the configuration reference
+  inventory import FILE [--config FILE]
+                                 import customers/servers/addresses from CSV or JSON (all or nothing)
+  token create --name NAME --scopes a,b [--config FILE]
+                                 create an API token (scopes: read, inventory, billing, abuse, admin)
+  token list [--config FILE]     list API tokens
+  token revoke ID [--config FILE]
+
+The configuration file may also be given as NETWARDEN_CONFIG; NETWARDEN_* variables override keys.`;
+
+class UsageError extends Error {}
+
+function configFrom(file: string | undefined): Config {
+  return loadConfig({ file: file ?? process.env.NETWARDEN_CONFIG });
+}
+
+async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await Store.open({ url: config.database.url, poolSize: config.database.poolSize });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, services: { type: 'string' } }, strict: true });
+  const config = configFrom(values.config);
+  const logger = createLogger(config.log.level);
+  const services = parseServiceList(values.services ?? 'api');
+  const running = await startNetwarden(config, services, logger);
+  logger.info({ services }, 'netwarden running');
+  let signals = 0;
+  const shutdown = (signal: string): void => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    logger.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function configCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'check') {
+    if (rest[0] === undefined) throw new UsageError('config check needs a FILE');
+    loadConfig({ file: rest[0] });
+    console.log(`${rest[0]}: ok`);
+    return 0;
+  }
+  if (sub === 'dump') {
+    process.stdout.write(toYaml(configFrom(rest[0])));
+    return 0;
+  }
+  if (sub === 'docs') {
+    const text = renderConfigReference();
+    if (rest.includes('--write')) {
+      const target = resolve(import.meta.dirname, '..', 'docs', 'configuration.md');
+      writeFileSync(target, text);
+      console.log(`wrote ${target}`);
+    } else process.stdout.write(text);
+    return 0;
+  }
+  throw new UsageError(`unknown config command ${JSON.stringify(sub ?? '')}`);
+}
+
+async function inventoryCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { config: { type: 'string' } }, allowPositionals: true, strict: true });
+  if (positionals[0] !== 'import' || positionals[1] === undefined) throw new UsageError('usage: netwarden inventory import FILE');
+  const file = positionals[1];
+  const snapshot = parseInventoryFile(file, readFileSync(file, 'utf8'));
+  const config = configFrom(values.config);
+  const summary = await withStore(config, async (store) => {
+    const repos = createRepositories(store);
+    const service = new InventoryService({ repository: repos.inventory, audit: repos.audit, index: new InventoryIndex() });
+    return service.importSnapshot(snapshot, { type: 'cli', id: process.env.USER ?? 'operator' });
+  });
+  console.log(
+    `imported ${summary.customers} customers, ${summary.hostGroups} host groups, ${summary.servers} servers with ${summary.addresses} addresses, ` +
+      `${summary.protectedPrefixes} protected and ${summary.providerPrefixes} provider prefixes`,
+  );
+  return 0;
+}
+
+async function tokenCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const config = configFrom(values.config);
+  return withStore(config, async (store) => {
+    const repos = createRepositories(store);
+    switch (positionals[0]) {
+      case 'create': {
+        const scopes = (values.scopes ?? '').split(',').filter((s) => s !== '');
+        const { token, id } = await createApiToken(repos.apiTokens, values.name ?? '', scopes);
+        await repos.audit.append({ actor: { type: 'cli', id: process.env.USER ?? 'operator' }, action: 'api_token.created', subjectType: 'api_token', subjectId: id, details: { name: values.name, scopes } });
+        console.log(token);
+        return 0;
+      }
+      case 'list':
+        for (const t of await repos.apiTokens.list()) {
+          console.log(`${t.id}\t${t.name}\t${t.scopes.join(',')}\t${t.revokedAt === null ? 'active' : 'revoked'}`);
+        }
+        return 0;
+      case 'revoke': {
+        const id = positionals[1];
+        if (id === undefined) throw new UsageError('usage: netwarden token revoke ID');
+        if (!(await repos.apiTokens.revoke(id, Date.now()))) throw new DomainError('NOT_FOUND', 404, `no active token ${id}`);
+        await repos.audit.append({ actor: { type: 'cli', id: process.env.USER ?? 'operator' }, action: 'api_token.revoked', subjectType: 'api_token', subjectId: id });
+        console.log(`revoked ${id}`);
+        return 0;
+      }
+      default:
+        throw new UsageError('usage: netwarden token create|list|revoke');
+    }
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'serve':
+      await serve(args);
+      return -1; // keeps running
+    case 'config':
+      return configCommand(args);
+    case 'inventory':
+      return inventoryCommand(args);
+    case 'token':
+      return tokenCommand(args);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exitCode = 2;
+    } else if (error instanceof UsageError) {
+      console.error(`netwarden: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (error instanceof DomainError) {
+      console.error(`netwarden: ${error.message}`);
+      for (const f of error.fields) console.error(`  ${f.field}: ${f.message}`);
+      process.exitCode = 1;
+    } else {
+      console.error(`netwarden: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,129 @@
+/**
+ * `netwarden serve`: wires the components the chosen services need, explicitly and in
+ * order: store, inventory, then collector, detector, worker, api. Shared parts (store,
+ * inventory index) are started once whichever services ask for them.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/config-schema.ts';
+import { InventoryIndex } from '../inventory/inventory-index.ts';
+import { InventoryService } from '../inventory/inventory-service.ts';
+import type { Logger } from '../logger.ts';
+import { createMetricsRegistry, type Registry } from '../metrics.ts';
+import { createRepositories, type Repositories } from '../store/repositories.ts';
+import { Store } from '../store/store.ts';
+import { buildApiServer } from '../api/api-server.ts';
+import type { Component } from './component.ts';
+import { ComponentRunner } from './component-runner.ts';
+
+export const SERVICE_NAMES = ['collector', 'detector', 'api', 'worker'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Services whose code exists in this build; the others are refused with a clear message. */
+export const AVAILABLE_SERVICES: readonly ServiceName[] = ['api'];
+
+export function parseServiceList(text: string): ServiceName[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const unknown = names.filter((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`unknown service(s) ${unknown.join(', ')}; choose from ${SERVICE_NAMES.join(', ')}`);
+  const unavailable = names.filter((n) => !AVAILABLE_SERVICES.includes(n as ServiceName));
+  if (unavailable.length > 0) throw new Error(`service(s) ${unavailable.join(', ')} not available in this build (available: ${AVAILABLE_SERVICES.join(', ')})`);
+  return [...new Set(names)] as ServiceName[];
+}
+
+export interface RunningNetwarden {
+  runner: ComponentRunner;
+  /** Set when the api service runs; its bound address. */
+  httpAddress: string | null;
+  store: Store;
+  repositories: Repositories;
+  inventory: InventoryService;
+  metrics: Registry;
+  stop(): Promise<void>;
+}
+
+export async function startNetwarden(config: Config, services: ServiceName[], logger: Logger): Promise<RunningNetwarden> {
+  const metrics = createMetricsRegistry();
+  let store: Store | undefined;
+  let repositories: Repositories | undefined;
+  const index = new InventoryIndex();
+  let inventory: InventoryService | undefined;
+  let reloadTimer: NodeJS.Timeout | undefined;
+  let http: FastifyInstance | undefined;
+  let httpAddress: string | null = null;
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started`);
+    return value;
+  };
+
+  const components: Component[] = [
+    {
+      name: 'store',
+      async start() {
+        store = await Store.open({ url: config.database.url, poolSize: config.database.poolSize });
+        repositories = createRepositories(store);
+      },
+      async stop() {
+        await store?.close();
+      },
+    },
+    {
+      name: 'inventory',
+      async start() {
+        const repos = need(repositories, 'store');
+        inventory = new InventoryService({ repository: repos.inventory, audit: repos.audit, index });
+        await inventory.reloadIndex();
+        logger.info({ component: 'inventory', ...index.stats() }, 'address index loaded');
+        if (config.inventory.reloadSeconds > 0) {
+          reloadTimer = setInterval(() => {
+            inventory?.reloadIndex().catch((error: unknown) => logger.warn({ component: 'inventory', err: error }, 'index reload failed'));
+          }, config.inventory.reloadSeconds * 1000);
+          reloadTimer.unref();
+        }
+      },
+      async stop() {
+        clearInterval(reloadTimer);
+      },
+    },
+  ];
+
+  if (services.includes('api')) {
+    components.push({
+      name: 'api',
+      async start() {
+        const repos = need(repositories, 'store');
+        http = await buildApiServer({
+          logger,
+          metrics,
+          inventory: need(inventory, 'inventory'),
+          apiTokens: repos.apiTokens,
+          trustProxy: config.http.trustProxy,
+          bodyLimitBytes: config.http.bodyLimitBytes,
+          healthChecks: [{ name: 'store', check: async () => void (await repos.inventory.counts()) }],
+        });
+        httpAddress = await http.listen({ host: config.http.host, port: config.http.port });
+        logger.info({ component: 'api', address: httpAddress }, 'http listening');
+      },
+      async stop() {
+        // Fastify's close waits for in-flight requests, so their writes complete.
+        await http?.close();
+      },
+    });
+  }
+
+  const runner = new ComponentRunner(components, logger);
+  await runner.start();
+  return {
+    runner,
+    get httpAddress() {
+      return httpAddress;
+    },
+    store: need(store, 'store'),
+    repositories: need(repositories, 'store'),
+    inventory: need(inventory, 'inventory'),
+    metrics,
+    stop: () => runner.stop(),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Table types as Kysely sees them (camelCase; the CamelCasePlugin maps to snake_case).
+ * Times are integer milliseconds since the epoch in both databases.
+ */
+import type { Generated } from 'kysely';
+
+export interface CustomerTable {
+  id: string;
+  name: string;
+  email: string;
+  language: 'en' | 'de';
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface HostGroupTable {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export interface ServerTable {
+  id: string;
+  name: string;
+  customerId: string;
+  hostGroupId: string | null;
+  uplinkGateway: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ServerAddressTable {
+  /** Canonical CIDR text (`203.0.113.5/32`, `2001:db8:1::/64`); unique across all servers. */
+  prefix: string;
+  serverId: string;
+  family: 4 | 6;
+}
+
+export interface ProtectedPrefixTable {
+  prefix: string;
+  description: string;
+  createdAt: number;
+}
+
+export interface ProviderPrefixTable {
+  prefix: string;
+  description: string;
+  createdAt: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  /** 'system' | 'staff' | 'customer' | 'token' | 'billing' ... */
+  actorType: string;
+  actorId: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  /** JSON text. */
+  details: string;
+}
+
+export interface ApiTokenTable {
+  /** Public half of the token, shown in listings. */
+  id: string;
+  name: string;
+  /** SHA-256 hex of the secret half. */
+  secretHash: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface DatabaseSchema {
+  customers: CustomerTable;
+  hostGroups: HostGroupTable;
+  servers: ServerTable;
+  serverAddresses: ServerAddressTable;
+  protectedPrefixes: ProtectedPrefixTable;
+  providerPrefixes: ProviderPrefixTable;
+  auditLog: AuditLogTable;
+  apiTokens: ApiTokenTable;
+}

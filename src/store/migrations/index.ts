@@ -1,0 +1,15 @@
+/**
+ * Versioned migrations, in order. A migration is never edited once released: add a new one.
+ */
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+import * as m001 from './001-inventory.ts';
+import type { MigrationContext } from './migration-context.ts';
+
+type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
+
+const modules: Array<[string, MigrationModule]> = [['001-inventory', m001]];
+
+export function migrations(ctx: MigrationContext): Record<string, Migration> {
+  return Object.fromEntries(modules.map(([name, module]) => [name, { up: (db: Kysely<unknown>) => module.up(db, ctx) }]));
+}

@@ -1,0 +1,19 @@
+/** Every repository over one opened store. */
+import { ApiTokenRepository } from './api-token-repository.ts';
+import { AuditRepository } from './audit-repository.ts';
+import { InventoryRepository } from './inventory-repository.ts';
+import type { Store } from './store.ts';
+
+export interface Repositories {
+  inventory: InventoryRepository;
+  audit: AuditRepository;
+  apiTokens: ApiTokenRepository;
+}
+
+export function createRepositories(store: Store): Repositories {
+  return {
+    inventory: new InventoryRepository(store.db),
+    audit: new AuditRepository(store.db),
+    apiTokens: new ApiTokenRepository(store.db),
+  };
+}
