@@ -15,8 +15,13 @@ import { DomainError } from './errors.ts';
 import { InventoryIndex } from './inventory/inventory-index.ts';
 import { parseInventoryFile } from './inventory/inventory-file.ts';
 import { InventoryService } from './inventory/inventory-service.ts';
+import { formatFlowLine } from './flow/flow-line.ts';
+import { snapshotFlow } from './flow/flow-record.ts';
+import { type ReplayProgress, replayPcapFile } from './flow/pcap/pcap-replay.ts';
+import { sendPcapOverUdp } from './flow/pcap/pcap-sender.ts';
+import { parseListenAddress } from './flow/udp/udp-listener.ts';
 import { createLogger } from './logger.ts';
-import { parseServiceList, SERVICE_NAMES, startNetwarden } from './services/netwarden-service.ts';
+import { AVAILABLE_SERVICES, parseServiceList, SERVICE_NAMES, startNetwarden } from './services/netwarden-service.ts';
 import { createRepositories } from './store/repositories.ts';
 import { Store } from './store/store.ts';
 
@@ -34,6 +39,11 @@ commands:
                                  create an API token (scopes: read, inventory, billing, abuse, admin)
   token list [--config FILE]     list API tokens
   token revoke ID [--config FILE]
+  decode FILE.pcap [--json]      print the flow records decoded from the export datagrams in a capture
+  replay FILE.pcap [--send HOST:PORT] [--speed N]
+                                 feed a capture's export datagrams through the pipeline with the capture's
+                                 timestamps (progress on stderr); --send replays them over UDP instead,
+                                 paced by their timestamps (--speed 2: twice as fast, 0: no pacing)
 
 The configuration file may also be given as NETWARDEN_CONFIG; NETWARDEN_* variables override keys.`;
 
@@ -56,7 +66,7 @@ async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' }, services: { type: 'string' } }, strict: true });
   const config = configFrom(values.config);
   const logger = createLogger(config.log.level);
-  const services = parseServiceList(values.services ?? 'api');
+  const services = parseServiceList(values.services ?? AVAILABLE_SERVICES.join(','));
   const running = await startNetwarden(config, services, logger);
   logger.info({ services }, 'netwarden running');
   let signals = 0;
@@ -158,6 +168,59 @@ async function tokenCommand(args: string[]): Promise<number> {
   });
 }
 
+async function decodeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  if (positionals[0] === undefined) throw new UsageError('usage: netwarden decode FILE.pcap [--json]');
+  const out: string[] = [];
+  const flush = (): void => {
+    if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+    out.length = 0;
+  };
+  const summary = replayPcapFile(positionals[0], {
+    onFlow(flow) {
+      out.push(values.json ? JSON.stringify(snapshotFlow(flow)) : formatFlowLine(flow));
+      if (out.length >= 1000) flush();
+    },
+  });
+  flush();
+  console.error(`${summary.datagrams} datagrams, ${summary.flows} flows`);
+  return 0;
+}
+
+async function replayCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { send: { type: 'string' }, speed: { type: 'string', default: '1' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals[0] === undefined) throw new UsageError('usage: netwarden replay FILE.pcap [--send HOST:PORT] [--speed N]');
+  const speed = Number(values.speed);
+  if (!Number.isFinite(speed) || speed < 0) throw new UsageError('--speed must be a number >= 0');
+  const showProgress = (p: ReplayProgress): void => {
+    const pct = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesRead / p.bytesTotal) * 100);
+    process.stderr.write(`\r${pct}%  ${p.datagrams} datagrams  ${p.flows} flows  capture time ${new Date(p.lastTimeMs).toISOString()}`);
+  };
+  if (values.send !== undefined) {
+    const sent = await sendPcapOverUdp(positionals[0], parseListenAddress(values.send), speed, showProgress);
+    process.stderr.write(`\nsent ${sent.datagrams} datagrams to ${values.send}\n`);
+    return 0;
+  }
+  const counts = { packets: 0, bytes: 0 };
+  const summary = replayPcapFile(positionals[0], {
+    onFlow(flow) {
+      counts.packets += flow.packets;
+      counts.bytes += flow.bytes;
+    },
+    onProgress: showProgress,
+  });
+  process.stderr.write(
+    `\nreplayed ${summary.datagrams} datagrams, ${summary.flows} flows, ${counts.packets} packets, ${counts.bytes} bytes ` +
+      `over ${((summary.lastTimeMs - summary.firstTimeMs) / 1000).toFixed(1)} s of capture time\n`,
+  );
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
@@ -170,6 +233,10 @@ async function main(argv: string[]): Promise<number> {
       return inventoryCommand(args);
     case 'token':
       return tokenCommand(args);
+    case 'decode':
+      return decodeCommand(args);
+    case 'replay':
+      return replayCommand(args);
     case undefined:
     case 'help':
     case '--help':

@@ -12,6 +12,7 @@ import { createMetricsRegistry, type Registry } from '../metrics.ts';
 import { createRepositories, type Repositories } from '../store/repositories.ts';
 import { Store } from '../store/store.ts';
 import { buildApiServer } from '../api/api-server.ts';
+import { UdpCollector } from '../flow/udp/udp-collector.ts';
 import type { Component } from './component.ts';
 import { ComponentRunner } from './component-runner.ts';
 
@@ -19,7 +20,7 @@ export const SERVICE_NAMES = ['collector', 'detector', 'api', 'worker'] as const
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Services whose code exists in this build; the others are refused with a clear message. */
-export const AVAILABLE_SERVICES: readonly ServiceName[] = ['api'];
+export const AVAILABLE_SERVICES: readonly ServiceName[] = ['collector', 'api'];
 
 export function parseServiceList(text: string): ServiceName[] {
   const names = text
@@ -88,6 +89,10 @@ export async function startNetwarden(config: Config, services: ServiceName[], lo
       },
     },
   ];
+
+  if (services.includes('collector')) {
+    components.push(new UdpCollector({ config: config.collector, logger, metrics }));
+  }
 
   if (services.includes('api')) {
     components.push({
