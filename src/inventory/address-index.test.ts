@@ -261,7 +261,20 @@ describe('AddressIndex input checks', () => {
     expectCode(() => index.insert('192.0.2.1/24', 1), 'host_bits_set', /192\.0\.2\.0\/24.*rejects/);
     expectCode(() => index.insert('2001:db8::1/64', 1), 'host_bits_set', /2001:db8::\/64/);
     expectCode(() => index.insert({ family: 4, address: 0xc0000201, length: 24 }, 1), 'host_bits_set', /192\.0\.2\.0\/24/);
+    expectCode(() => index.insert('2001:db8::/28', 1), 'host_bits_set', /2001:db0::\/28/);
+    expectCode(() => index.insert('2001:db8::c000/113', 1), 'host_bits_set', /2001:db8::8000\/113/);
+    expectCode(() => index.insert({ family: 6, bytes: ipv6Bytes('2001:db8::1'), length: 127 }, 1), 'host_bits_set', /2001:db8::\/127/);
     assert.equal(index.size, 0);
+    // Lengths that end inside a byte or word and leave no host bits are fine.
+    assert.equal(index.insert('2001:db8::/29', 1), true);
+    assert.equal(index.insert('2001:db8::/112', 2), true);
+    assert.equal(index.insert('2001:db8::8000/113', 3), true);
+    assert.equal(index.insert('198.51.100.128/25', 4), true);
+    assert.equal(index.lookup('2001:db8::8001'), 3);
+    assert.equal(index.lookup('2001:db8::7fff'), 2);
+    assert.equal(index.lookup('2001:dc0::1'), -1);
+    assert.equal(index.lookup('2001:db9::1'), 1);
+    assert.equal(index.lookup('2001:dbf:ffff::1'), 1);
   });
 
   it('rejects malformed prefixes with invalid_prefix', () => {

@@ -15,9 +15,11 @@ import { Ipv6PrefixTable } from './ipv6-prefix-table.ts';
  * misses, no allocation.
  *
  * IPv4 is a DIR-24-8 table (one or two typed-array reads per lookup, see
- * ipv4-prefix-table.ts); IPv6 is a hash per present prefix length behind a /32 guard (see
- * ipv6-prefix-table.ts). Both are updated incrementally: removing a longer prefix reveals
- * the covering shorter one again.
+ * ipv4-prefix-table.ts); IPv6 is one hash of (network, length), probed once per prefix
+ * length present, longest first, behind a /32 guard (see ipv6-prefix-table.ts). Both are
+ * updated incrementally: removing a longer prefix reveals the covering shorter one again.
+ * The tables are plain (not shared) typed arrays: each worker thread that looks addresses
+ * up holds its own index.
  *
  * Decisions callers rely on:
  * - Prefixes with host bits set (`192.0.2.1/24`) are rejected (`host_bits_set`), not
@@ -31,6 +33,8 @@ import { Ipv6PrefixTable } from './ipv6-prefix-table.ts';
  *   server); `build` replaces the whole content and refuses the same prefix twice with
  *   different values.
  * - Values are integers 0..MAX_ADDRESS_INDEX_VALUE; lookups return -1 for no match.
+ * - The hot-path lookups trust their input (no checks per call): `lookup4` takes any
+ *   uint32 or its int32 alias, `lookup6` reads 16 bytes at `offset` that must exist.
  */
 export const MAX_ADDRESS_INDEX_VALUE = 0x7ffffffe;
 

@@ -119,40 +119,45 @@ export function parseAddress(text: string): AddressPrefix {
  * shape and host bits. Returns the same object so callers can chain.
  */
 export function validateAddressPrefix(prefix: AddressPrefix): AddressPrefix {
-  const shown = describe(prefix);
-  if (prefix === null || typeof prefix !== 'object') throw invalidPrefix(shown, 'not a prefix object');
+  // The description is built only on error: build() validates millions of these.
+  if (prefix === null || typeof prefix !== 'object') throw invalidPrefix(describe(prefix), 'not a prefix object');
   const maxLength = prefix.family === 4 ? 32 : prefix.family === 6 ? 128 : -1;
-  if (maxLength < 0) throw invalidPrefix(shown, 'family must be 4 or 6');
+  if (maxLength < 0) throw invalidPrefix(describe(prefix), 'family must be 4 or 6');
   if (!Number.isInteger(prefix.length) || prefix.length < 0 || prefix.length > maxLength) {
-    throw invalidPrefix(shown, `prefix length must be an integer 0..${maxLength}`);
+    throw invalidPrefix(describe(prefix), `prefix length must be an integer 0..${maxLength}`);
   }
   if (prefix.family === 4) {
     if (!Number.isInteger(prefix.address) || prefix.address < 0 || prefix.address > 0xffffffff) {
-      throw invalidPrefix(shown, 'IPv4 address must be a uint32 number');
+      throw invalidPrefix(describe(prefix), 'IPv4 address must be a uint32 number');
     }
   } else if (!(prefix.bytes instanceof Uint8Array) || prefix.bytes.length !== 16) {
-    throw invalidPrefix(shown, 'IPv6 bytes must be a Uint8Array of 16');
+    throw invalidPrefix(describe(prefix), 'IPv6 bytes must be a Uint8Array of 16');
   }
-  return checkHostBits(prefix, shown);
+  return checkHostBits(prefix, null);
 }
 
-function checkHostBits(prefix: AddressPrefix, shown: string): AddressPrefix {
+/** Throws host_bits_set when bits after the length are set; `shown` null = describe(prefix). */
+function checkHostBits(prefix: AddressPrefix, shown: string | null): AddressPrefix {
   if (prefix.family === 4) {
     const network = (prefix.address & ipv4Mask(prefix.length)) >>> 0;
     if (network !== prefix.address) {
-      throw hostBitsSet(shown, `${formatIpv4(network)}/${prefix.length}`);
+      throw hostBitsSet(shown ?? describe(prefix), `${formatIpv4(network)}/${prefix.length}`);
     }
     return prefix;
   }
+  const bytes = prefix.bytes;
+  let hostBits = 0;
+  for (let i = 0; i < 16; i++) hostBits |= bytes[i] & hostMask(prefix.length, i);
+  if (hostBits === 0) return prefix;
   const network = new Uint8Array(16);
-  let differs = false;
-  for (let i = 0; i < 16; i++) {
-    const keep = Math.max(0, Math.min(8, prefix.length - i * 8));
-    network[i] = prefix.bytes[i] & ((0xff << (8 - keep)) & 0xff);
-    if (network[i] !== prefix.bytes[i]) differs = true;
-  }
-  if (differs) throw hostBitsSet(shown, `${formatIpv6(network)}/${prefix.length}`);
-  return prefix;
+  for (let i = 0; i < 16; i++) network[i] = bytes[i] & ~hostMask(prefix.length, i);
+  throw hostBitsSet(shown ?? describe(prefix), `${formatIpv6(network)}/${prefix.length}`);
+}
+
+/** Bits of byte `i` that lie after a prefix of `length` bits. */
+function hostMask(length: number, i: number): number {
+  const keep = Math.max(0, Math.min(8, length - i * 8));
+  return 0xff >> keep;
 }
 
 function hostBitsSet(shown: string, network: string): AddressIndexError {
