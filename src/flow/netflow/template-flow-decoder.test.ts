@@ -566,10 +566,10 @@ describe('every error reason is counted, never thrown', () => {
       detail: /message length 8 below header size/,
     },
     {
-      name: 'sampling rate 0 in a data record',
+      name: 'sampling rate 0 in data records (counted once per set)',
       reason: 'zero_sampling_rate',
-      datagrams: [ipfix([set(2, template(256, field(8, 4), field(34, 4))), set(256, [...ip('192.0.2.120'), 0, 0, 0, 0])])],
-      detail: /sampling interval 0/,
+      datagrams: [ipfix([set(2, template(256, field(8, 4), field(34, 4))), set(256, [...ip('192.0.2.120'), 0, 0, 0, 0], [...ip('192.0.2.121'), 0, 0, 0, 0])])],
+      detail: /^ipfix domain 1 seq 1: set 256: 2 record\(s\) carry sampling interval 0/,
     },
   ];
   for (const c of cases) {

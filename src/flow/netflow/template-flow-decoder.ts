@@ -108,6 +108,7 @@ export function createTemplateFlowDecoder(
   // Per decode call: the sink and how many flows reached it (replayed sets included).
   let sink: FlowSink = () => {};
   let emitted = 0;
+  let zeroRateRecords = 0;
   let exporter = '';
   let nowMs = 0;
 
@@ -252,21 +253,30 @@ export function createTemplateFlowDecoder(
     const recordLength = t.recordLength;
     const ops = t.ops;
     const reverse = t.hasReverseCounters;
+    zeroRateRecords = 0;
     if (recordLength > 0) {
       // Fixed layout: one bounds check per record; a shorter tail is padding.
       for (; end - off >= recordLength; off += recordLength) {
-        emitRecord(b, off, t, ops, observationDomain, reverse, h);
+        emitRecord(b, off, t, ops, observationDomain, reverse);
       }
-      return;
+    } else {
+      while (end - off >= t.minRecordLength) {
+        const next = layoutVariableRecord(b, off, end, t);
+        if (next < 0) {
+          errors.report('bad_length', exporter, `${where(h)}: set ${t.id}: variable-length field runs past the set end at offset ${off}`);
+          break;
+        }
+        emitRecord(b, off, t, ops, observationDomain, reverse);
+        off = next;
+      }
     }
-    while (end - off >= t.minRecordLength) {
-      const next = layoutVariableRecord(b, off, end, t);
-      if (next < 0) {
-        errors.report('bad_length', exporter, `${where(h)}: set ${t.id}: variable-length field runs past the set end at offset ${off}`);
-        return;
-      }
-      emitRecord(b, off, t, ops, observationDomain, reverse, h);
-      off = next;
+    // Counted once per set, not per record: an exporter may do this on every record.
+    if (zeroRateRecords > 0) {
+      errors.report(
+        'zero_sampling_rate',
+        exporter,
+        `${where(h)}: set ${t.id}: ${zeroRateRecords} record(s) carry sampling interval 0, used the domain's rate`,
+      );
     }
   }
 
@@ -277,7 +287,6 @@ export function createTemplateFlowDecoder(
     ops: Int32Array,
     observationDomain: number,
     reverse: boolean,
-    h: PendingHeader,
   ): void {
     resetFlowRecord(flow);
     beginRecord(ctx);
@@ -285,7 +294,7 @@ export function createTemplateFlowDecoder(
     flow.observationDomain = observationDomain;
     applyOps(b, off, t, ops, flow, ctx);
     finishRecord(flow, ctx);
-    if (ctx.zeroRate) zeroRate(t, h);
+    if (ctx.zeroRate) zeroRateRecords++;
     sink(flow);
     emitted++;
     if (!reverse) return;
@@ -301,10 +310,6 @@ export function createTemplateFlowDecoder(
     finishRecord(flow, ctx);
     sink(flow);
     emitted++;
-  }
-
-  function zeroRate(t: CompiledTemplate, h: PendingHeader): void {
-    errors.report('zero_sampling_rate', exporter, `${where(h)}: set ${t.id}: record carries sampling interval 0, counted unsampled`);
   }
 
   /**
