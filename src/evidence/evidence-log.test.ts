@@ -4,7 +4,6 @@ import { type EvidenceLogInput, renderEvidenceLog } from './evidence-log.ts';
 import { renderNetscanLog } from './netscan-log.ts';
 import { buildPacket } from './packet-builder.ts';
 import { renderPacketLimitSummary, type PacketLimitEvidence } from './packet-limit-summary.ts';
-import { renderTrafficDump } from './traffic-dump.ts';
 
 const LOCKED_AT = Date.UTC(2013, 10, 13, 18, 20, 0);
 const SCAN_TIME = Date.UTC(2013, 10, 13, 18, 14, 27);

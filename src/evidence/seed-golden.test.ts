@@ -25,7 +25,7 @@ function block(first: string, count: number): string[] {
 test('netscan section', () => {
   const lines = block('####', 10);
   const events = lines.slice(6).map((line) => {
-    const m = /^\w{3} (\w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}):   (\S+) => +([\d.]+): +(\d+)$/.exec(line);
+    const m = /^\w{3} (\w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}): {3}(\S+) => +([\d.]+): +(\d+)$/.exec(line);
     assert.ok(m, line);
     return { timeMs: Date.parse(`${m[1]} UTC`), srcAddr: m[2], dstAddr: m[3], dstPort: Number(m[4]) };
   });

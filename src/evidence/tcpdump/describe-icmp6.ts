@@ -1,8 +1,8 @@
 /**
  * ICMPv6 as tcpdump prints it without -v. tcpdump writes this one piece by piece, so a
  * truncated message keeps the words printed before the marker. Types tcpdump decodes in
- * depth that abuse evidence rarely shows (MLD, node information, router renumbering) get
- * their name and length only; tcpdump would add a few details there.
+ * depth that abuse evidence rarely shows (node information, router renumbering, mtrace)
+ * get their name and length only; tcpdump would add a few details there.
  */
 import { ipv6Text } from './address-text.ts';
 import { type ByteView, Truncated } from './byte-view.ts';
@@ -110,6 +110,19 @@ function unreachableText(view: ByteView, code: number, out: string[]): 'ok' | 's
   return 'ok';
 }
 
+/** MLDv1: tcpdump appends this without a separator ("multicast listener donemax resp delay: ..."). */
+function multicastListenerText(view: ByteView): string {
+  if (!view.has(0, 24)) return '';
+  return `max resp delay: ${view.u16(4)} addr: ${ipv6Text(view, 8)}`;
+}
+
+function multicastQueryV2Text(view: ByteView, length: number): string {
+  let text = ` [gaddr ${ipv6Text(view, 8)}`;
+  const sources = view.u16(26);
+  if (sources > 0) text += length < 28 + sources * 16 ? ' [invalid number of sources]' : `, ${sources} source(s)`;
+  return `${text}]`;
+}
+
 /** `length` is the ICMPv6 message length the IP layer declares. */
 export function describeIcmp6(view: ByteView, length: number, ip: IpContext, out: string[]): void {
   out.push(addressesText(ip));
@@ -149,6 +162,19 @@ export function describeIcmp6(view: ByteView, length: number, ip: IpContext, out
       break;
     case 136:
       out.push(`, tgt is ${ipv6Text(view, 8)}`);
+      break;
+    case 130:
+      if (length === 24) out.push(multicastListenerText(view));
+      else if (length >= 28) out.push(` v2${multicastQueryV2Text(view, length)}`);
+      else out.push(` unknown-version (len ${length}) `);
+      break;
+    case 131:
+    case 132:
+      out.push(multicastListenerText(view));
+      break;
+    case 144:
+    case 146:
+      out.push(`, id 0x${view.u16(4).toString(16).padStart(4, '0')}`);
       break;
     case 143:
       out.push(`, ${view.u16(6)} group record(s)`);

@@ -16,10 +16,15 @@ const IPV6_HEADER_LENGTH = 40;
 const FRAGMENT_HEADER_LENGTH = 8;
 
 /** Prints one transport; `view` starts at its header and is cut to `length`. */
-function describeTransport(protocol: number, view: ByteView, length: number, ip: IpContext, out: string[], wireLength: number): void {
+function describeTransport(protocol: number, view: ByteView, length: number, ip: IpContext, out: string[], wireLength: number, ipv6: boolean): void {
   switch (protocol) {
     case 1:
-      describeIcmp(view.layer(0, 'icmp'), length, ip, out);
+      if (ipv6) out.push(`${addressesText(ip)}[ICMP requires IPv4] (invalid)`);
+      else describeIcmp(view.layer(0, 'icmp'), length, ip, out);
+      return;
+    case 2:
+      if (ipv6) out.push(`${addressesText(ip)}[IGMP requires IPv4] (invalid)`);
+      else out.push(`${addressesText(ip)} ip-proto-2 ${length}`);
       return;
     case 4:
       out.push(addressesText(ip));
@@ -37,6 +42,13 @@ function describeTransport(protocol: number, view: ByteView, length: number, ip:
       return;
     case 58:
       describeIcmp6(view.layer(0, 'icmp6'), length, ip, out);
+      return;
+    case 59:
+      if (ipv6) {
+        out.push(`${addressesText(ip)}no next header`);
+        return;
+      }
+      out.push(`${addressesText(ip)} ip-proto-59 ${length}`);
       return;
     default:
       out.push(`${addressesText(ip)} ip-proto-${protocol} ${length}`);
@@ -81,13 +93,25 @@ export function describeIpv4(view: ByteView, wireLength: number, out: string[]):
     out.push(`${addressesText(ip)}ip-proto-${protocol}`);
     return;
   }
+  if (!view.has(0, headerLength)) {
+    // IP options cut off by the capture. tcpdump has already printed the addresses
+    // unless the transport prints them itself, with its ports.
+    if (protocol !== 6 && protocol !== 17 && protocol !== 33 && protocol !== 132) out.push(addressesText(ip));
+    out.push(` [remaining caplen(${view.available}) < header length(${headerLength})]`);
+    view.need(0, headerLength);
+  }
   const payloadLength = totalLength - headerLength;
   const payload = view.layer(headerLength, 'ip', payloadLength);
-  describeTransport(protocol, payload, payloadLength, ip, out, Math.max(0, wireLength - headerLength));
+  describeTransport(protocol, payload, payloadLength, ip, out, Math.max(0, wireLength - headerLength), false);
 }
 
 export function describeIpv6(view: ByteView, wireLength: number, out: string[]): void {
   view.need(0, IPV6_HEADER_LENGTH);
+  const version = view.u8(0) >> 4;
+  if (version !== 6) {
+    out.push(`IP6 version error: ${version} != 6`);
+    return;
+  }
   out.push('IP6 ');
   const payloadLength = view.u16(4);
   if (IPV6_HEADER_LENGTH + payloadLength > wireLength) {
@@ -110,5 +134,5 @@ export function describeIpv6(view: ByteView, wireLength: number, out: string[]):
     ip.direct = false;
     ip.fragmented = true;
   }
-  describeTransport(next, packet.layer(offset, 'ip6'), remaining, ip, out, Math.max(0, wireLength - offset));
+  describeTransport(next, packet.layer(offset, 'ip6'), remaining, ip, out, Math.max(0, wireLength - offset), true);
 }

@@ -4,7 +4,8 @@
  * packets are 1-in-N: tcpdump's default relative numbers would be relative to whichever
  * unrelated packet of the connection happened to be sampled first. SYNs, the usual
  * evidence of a flood or scan, print identically either way. Payload decoding on
- * well-known ports (HTTP, BGP, ...) is left out on purpose.
+ * well-known ports (HTTP, BGP, ...) is left out on purpose, and so is the detail of the
+ * MPTCP, SCPS and TCP-AO options (their name is printed, then the raw bytes).
  */
 import { type ByteView, MARKER_WRITTEN, Truncated } from './byte-view.ts';
 import { addressesText, endpointsText, type IpContext } from './ip-context.ts';
@@ -41,8 +42,35 @@ const OPTION_NAMES: ReadonlyMap<number, string> = new Map([
   [3, 'wscale'],
   [4, 'sackOK'],
   [5, 'sack'],
+  [6, 'echo'],
+  [7, 'echoreply'],
   [8, 'TS'],
+  [11, 'cc'],
+  [12, 'ccnew'],
+  [13, ''],
+  [19, 'md5'],
+  [20, 'scps'],
+  [28, 'uto'],
+  [29, 'tcp-ao'],
+  [30, 'mptcp'],
+  [34, 'tfo'],
+  [254, 'exp'],
 ]);
+
+const TFO_EXPERIMENT_MAGIC = 0xf989;
+
+function hexBytes(view: ByteView, offset: number, length: number): string {
+  let text = '';
+  for (let i = 0; i < length; i++) text += view.u8(offset + i).toString(16).padStart(2, '0');
+  return text;
+}
+
+/** TCP Fast Open (RFC 7413): an empty option requests a cookie; a cookie is 4..16 bytes, even. */
+function fastOpenText(view: ByteView, offset: number, length: number): string {
+  if (length === 0) return ' cookiereq';
+  if (length % 2 !== 0 || length < 4 || length > 16) return ' (invalid)';
+  return ` cookie ${hexBytes(view, offset, length)}`;
+}
 
 /** Raised where tcpdump jumps to "[bad opt]": the option list is malformed. */
 class BadOption extends Error {}
@@ -108,6 +136,46 @@ function describeOptions(view: ByteView, headerLength: number, out: string[]): '
           dataCheck(8);
           out.push(` val ${view.u32(offset)} ecr ${view.u32(offset + 4)}`);
           break;
+        case 6:
+        case 7:
+        case 11:
+        case 12:
+        case 13:
+          dataLength = 4;
+          dataCheck(4);
+          out.push(` ${view.u32(offset)}`);
+          break;
+        case 19:
+          // Debian's tcpdump is built with libcrypto and says it cannot verify without -M.
+          dataLength = 16;
+          dataCheck(16);
+          out.push(` shared secret not supplied with -M, can't check - ${hexBytes(view, offset, 16)}`);
+          break;
+        case 28: {
+          dataLength = 2;
+          dataCheck(2);
+          const raw = view.u16(offset);
+          // RFC 5482: the low bit selects minutes instead of seconds.
+          out.push(` 0x${raw.toString(16)} ${raw & 1 ? (raw >> 1) * 60 : raw >> 1}`);
+          break;
+        }
+        case 34:
+          dataLength = optionLength - 2;
+          dataCheck(dataLength);
+          out.push(` ${fastOpenText(view, offset, dataLength)}`);
+          break;
+        case 254: {
+          dataLength = optionLength - 2;
+          dataCheck(2);
+          const magic = view.u16(offset);
+          if (magic === TFO_EXPERIMENT_MAGIC) {
+            dataCheck(dataLength);
+            out.push(`-tfo${fastOpenText(view, offset + 2, dataLength - 2)}`);
+          } else {
+            out.push(`-${magic.toString(16).padStart(4, '0')}`);
+          }
+          break;
+        }
         case 0:
         case 1:
         case 4:
@@ -142,7 +210,8 @@ function describeOptions(view: ByteView, headerLength: number, out: string[]): '
 /** `length` is the TCP segment length the IP layer declares (header included). */
 export function describeTcp(view: ByteView, length: number, ip: IpContext, out: string[]): void {
   if (!view.has(0, 4)) {
-    out.push(addressesText(ip));
+    // Unlike UDP, tcpdump ends this with the colon: "src > dst: [|tcp]".
+    out.push(addressesText(ip).trimEnd());
     view.need(0, 4);
   }
   out.push(endpointsText(ip, view.u16(0), view.u16(2)));
@@ -174,4 +243,10 @@ export function describeTcp(view: ByteView, length: number, ip: IpContext, out: 
     if (describeOptions(view, headerLength, out) === 'stop') return;
   }
   out.push(`, length ${dataLength}`);
+  if (dataLength > 0 && !view.has(0, headerLength)) {
+    // Before looking at the payload tcpdump checks that the whole header was captured;
+    // the option walk may have stopped early at an EOL.
+    out.push(` [remaining caplen(${view.available}) < header length(${headerLength})]`);
+    view.need(0, headerLength);
+  }
 }

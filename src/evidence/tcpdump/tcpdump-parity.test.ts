@@ -16,7 +16,7 @@ import type { SampledPacket } from '../sampled-packet.ts';
 import { renderTrafficDumpLine } from '../traffic-dump.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'netwarden-tcpdump-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => (process.env.KEEP ? undefined : rmSync(dir, { recursive: true, force: true })));
 
 const BASE_MS = Date.UTC(2013, 10, 13, 21, 44, 53) + 145.756;
 
@@ -120,6 +120,28 @@ const ethernetCases: Case[] = [
   { name: 'tcp option bad length', data: tcpWith([2, 5, 1, 2, 3]) },
   { name: 'tcp option length too long', data: tcpWith([2, 9, 1, 2]) },
   { name: 'tcp option sackOK long', data: tcpWith([4, 3, 0]) },
+  ...[
+    [6, 6, 0, 0, 1, 2],
+    [7, 6, 0, 0, 1, 2],
+    [11, 6, 0, 0, 0, 9],
+    [12, 6, 0, 0, 0, 9],
+    [13, 6, 0, 0, 0, 9],
+    [19, 18, ...new Array<number>(16).fill(0xaa)],
+    [19, 6, 1, 2, 3, 4],
+    [28, 4, 0x80, 0x10],
+    [28, 4, 0x00, 0x11],
+    [28, 3, 1],
+    [34, 2],
+    [34, 10, ...new Array<number>(8).fill(0xbb)],
+    [34, 4, 1, 2],
+    [254, 4, 0xf9, 0x89],
+    [254, 12, 0xf9, 0x89, ...new Array<number>(8).fill(0xcc)],
+    [254, 6, 0x12, 0x34, 1, 2],
+    [253, 4, 1, 2],
+    [9, 2],
+    [27, 8, 1, 2, 3, 4, 5, 6],
+  ].map((option): Case => ({ name: `tcp option kind ${option[0]} length ${option[1]}`, data: tcpWith(option, 0x02) })),
+  { name: 'tcp header cut after eol', data: cut(tcpWith([0, 0, 0, 0, 0, 0, 0, 0], 0x18), 14 + 20 + 27), wire: 14 + 20 + 28 },
   { name: 'icmp echo request', data: pkt({ src: A, dst: B, protocol: 'icmp', icmp: { type: 8, code: 0, rest: (0x1234 << 16) | 7 }, payloadLength: 56 }) },
   { name: 'icmp echo reply', data: pkt({ src: A, dst: B, protocol: 'icmp', icmp: { type: 0, code: 0, rest: (0x1234 << 16) | 7 }, payloadLength: 56 }) },
   ...Array.from({ length: 17 }, (_, code): Case => ({ name: `icmp unreachable code ${code}`, data: icmp(3, code, code === 4 ? 1400 : 0, quoted4('udp', 53)) })),
@@ -149,6 +171,11 @@ const ethernetCases: Case[] = [
   { name: 'ipv4 total length too small', data: withU16(fullUdp, 16, 10) },
   { name: 'ipv4 longer than wire', data: cut(pkt({ src: A, dst: B, protocol: 'udp', srcPort: 41001, dstPort: 41002, payloadLength: 100 }), 60), wire: 80 },
   { name: 'ipv4 bad version', data: withByte(fullUdp, 14, 0x35) },
+  { name: 'ipv4 options cut by capture', data: cut(withByte(fullUdp, 14, 0x4d), 44), wire: fullUdp.length },
+  { name: 'icmp inside ipv6', data: withByte(udp6, 20, 1) },
+  { name: 'igmp inside ipv6', data: withByte(udp6, 20, 2) },
+  { name: 'ipv6 no next header', data: withByte(udp6, 20, 59) },
+  { name: 'ipv6 bad version', data: withByte(udp6, 14, 0x30) },
   { name: 'ipv6 in ipv4 ethertype', data: withU16(udp6, 12, 0x0800) },
   { name: 'udp6', data: udp6 },
   { name: 'tcp6 syn', data: pkt({ src: A6, dst: B6, protocol: 'tcp', srcPort: 41234, dstPort: 80, tcp: { flags: 2, seq: 5, window: 1000 } }) },
@@ -182,6 +209,14 @@ const ethernetCases: Case[] = [
     }),
   },
   { name: 'icmp6 mldv2 report', data: icmp6(143, 0, 0, new Uint8Array(0)) },
+  { name: 'icmp6 mld query v1', data: icmp6(130, 0, 0x00640000, quoted6.subarray(0, 16)) },
+  { name: 'icmp6 mld query v2', data: icmp6(130, 0, 0x00640000, Uint8Array.from([...quoted6.subarray(0, 16), 2, 125, 0, 1, ...quoted6.subarray(16, 32)])) },
+  { name: 'icmp6 mld query v2 bad sources', data: icmp6(130, 0, 0, Uint8Array.from([...quoted6.subarray(0, 16), 2, 125, 0, 9])) },
+  { name: 'icmp6 mld query odd length', data: icmp6(130, 0, 0, new Uint8Array(2)) },
+  { name: 'icmp6 mld report', data: icmp6(131, 0, 0, quoted6.subarray(0, 16)) },
+  { name: 'icmp6 mld done', data: icmp6(132, 0, 0, quoted6.subarray(0, 16)) },
+  { name: 'icmp6 ha discovery request', data: icmp6(144, 0, 0x12340000, new Uint8Array(0)) },
+  { name: 'icmp6 mobile prefix solicitation', data: icmp6(146, 0, 0xabcd0000, new Uint8Array(0)) },
   { name: 'icmp6 mtrace response', data: icmp6(200, 0, 0, new Uint8Array(4)) },
   { name: 'arp request', data: arp(1, [0, 0, 0, 0, 0, 0], [192, 0, 2, 1], [192, 0, 2, 2]) },
   { name: 'arp gratuitous', data: arp(1, [0, 0, 0, 0, 0, 0], [192, 0, 2, 1], [192, 0, 2, 1]) },
@@ -232,6 +267,31 @@ const rawCases: Case[] = [
   { name: 'raw cut ipv4', data: cut(pkt({ src: A, dst: B, protocol: 'udp', srcPort: 1, dstPort: 2, link: 'raw' }), 10), wire: 28, raw: true },
 ];
 
+/**
+ * Valid UDP/TCP/ICMP packets over IPv4 and IPv6 with one to three bytes of their headers
+ * changed and, for a third of them, the capture cut short: the malformed and truncated
+ * shapes sampled traffic really has. Deterministic (a fixed linear congruential generator).
+ */
+function mutatedPackets(seed: number, count: number): SampledPacket[] {
+  let state = seed;
+  const next = (n: number): number => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return Math.floor((state / 2 ** 31) * n);
+  };
+  const bases = [fullUdp, fullSynAck, unreachable4, echo4, udp6, echo6, pkt({ src: A6, dst: B6, protocol: 'tcp', srcPort: 41000, dstPort: 42000, tcp: { flags: 0x02, seq: 1, window: 3, options: SYN_OPTIONS } })];
+  const packets: SampledPacket[] = [];
+  for (let i = 0; i < count; i++) {
+    const frame = bases[next(bases.length)].slice();
+    for (let flips = 1 + next(3); flips > 0; flips--) {
+      const at = 14 + next(Math.min(frame.length - 14, 80));
+      frame[at] = next(4) === 0 ? next(256) : frame[at] ^ (1 << next(8));
+    }
+    const captured = next(3) === 0 ? 14 + next(frame.length - 14) : frame.length;
+    packets.push({ timeMs: BASE_MS + i, data: frame.subarray(0, captured), originalLength: frame.length });
+  }
+  return packets;
+}
+
 function toSampled(c: Case, index: number): SampledPacket {
   return { timeMs: BASE_MS + index * 1.001, data: c.data, originalLength: c.wire ?? c.data.length, linkType: c.raw ? 'raw' : 'ethernet' };
 }
@@ -259,6 +319,24 @@ function assertParity(cases: Case[], file: string): void {
 describe('traffic dump lines equal tcpdump -n -S', () => {
   test(`ethernet frames (${ethernetCases.length} cases)`, () => assertParity(ethernetCases, 'ethernet.pcap'));
   test(`raw IP packets (${rawCases.length} cases)`, () => assertParity(rawCases, 'raw.pcap'));
+
+  test('mutated packets: every difference is a protocol we deliberately leave undecoded', () => {
+    for (const seed of [1, 7]) {
+      const packets = mutatedPackets(seed, 2500);
+      const expected = tcpdumpLines(packets, `fuzz-${seed}.pcap`, ['-n', '-S']);
+      assert.equal(expected.length, packets.length);
+      const unexplained: string[] = [];
+      let differences = 0;
+      packets.forEach((packet, i) => {
+        const ours = renderTrafficDumpLine(packet);
+        if (ours === expected[i]) return;
+        differences++;
+        if (!/: {2}ip-proto-\d+ \d+$/.test(ours)) unexplained.push(`ours:    ${ours}\ntcpdump: ${expected[i]}`);
+      });
+      assert.deepEqual(unexplained, [], `seed ${seed}`);
+      assert.ok(differences < packets.length / 100, `seed ${seed}: ${differences} differences`);
+    }
+  });
 
   test('common packets also equal tcpdump -tttt without -S', () => {
     const common = ['udp', 'udp vlan', 'tcp syn', 'tcp syn options', 'tcp rst', 'icmp echo request', 'icmp udp port unreachable', 'udp6', 'tcp6 syn', 'icmp6 echo request', 'later fragment udp', 'arp request'];
