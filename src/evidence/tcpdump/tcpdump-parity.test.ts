@@ -16,6 +16,7 @@ import type { SampledPacket } from '../sampled-packet.ts';
 import { renderTrafficDumpLine } from '../traffic-dump.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'netwarden-tcpdump-'));
+// KEEP=1 leaves the written pcaps in the temporary directory for inspection.
 after(() => (process.env.KEEP ? undefined : rmSync(dir, { recursive: true, force: true })));
 
 const BASE_MS = Date.UTC(2013, 10, 13, 21, 44, 53) + 145.756;
