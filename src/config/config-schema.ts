@@ -19,6 +19,91 @@ const ListenAddress = Type.String({
 
 const Prefix = Type.String({ description: 'an IPv4/IPv6 address or CIDR prefix' });
 
+/** Rate thresholds of one direction; 0 switches a metric off. */
+function RateThresholds(direction: string, defaults: Record<string, number>) {
+  const metric = (key: string, what: string) =>
+    Type.Number({ minimum: 0, default: defaults[key] ?? 0, description: `${direction} ${what} per second that opens an incident (0: off)` });
+  return Type.Object(
+    {
+      packetsPerSecond: metric('packetsPerSecond', 'packets'),
+      bitsPerSecond: metric('bitsPerSecond', 'bits'),
+      flowsPerSecond: metric('flowsPerSecond', 'flows'),
+      synPerSecond: metric('synPerSecond', 'TCP SYN packets (without ACK)'),
+      udpPerSecond: metric('udpPerSecond', 'UDP packets'),
+      icmpPerSecond: metric('icmpPerSecond', 'ICMP/ICMPv6 packets'),
+      fragmentsPerSecond: metric('fragmentsPerSecond', 'IP fragments'),
+    },
+    { ...closed, default: {}, description: `${direction} thresholds` },
+  );
+}
+
+/** A partial threshold set: only the metrics it names replace the inherited ones. */
+const ThresholdOverride = Type.Object(
+  {
+    outbound: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }), { description: 'metric name -> value' })),
+    inbound: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }), { description: 'metric name -> value' })),
+  },
+  closed,
+);
+
+const DetectSection = Type.Object(
+  {
+    outbound: RateThresholds('outbound', { packetsPerSecond: 100_000, bitsPerSecond: 5_000_000_000, flowsPerSecond: 0 }),
+    inbound: RateThresholds('inbound', { packetsPerSecond: 1_000_000, bitsPerSecond: 10_000_000_000, synPerSecond: 100_000 }),
+    overrides: Type.Object(
+      {
+        hostGroups: Type.Record(Type.String(), ThresholdOverride, { default: {}, description: 'host group id -> thresholds' }),
+        customers: Type.Record(Type.String(), ThresholdOverride, { default: {}, description: 'customer id -> thresholds' }),
+        servers: Type.Record(Type.String(), ThresholdOverride, { default: {}, description: 'server id -> thresholds (most specific wins)' }),
+      },
+      { ...closed, default: {}, description: 'Per host group, customer and server thresholds; server beats customer beats host group beats the defaults.' },
+    ),
+    openAfterSeconds: Type.Number({
+      minimum: 0,
+      maximum: 60,
+      default: 0.2,
+      description: 'a rate (measured over the last rateWindowSeconds) must stay above its threshold this long before an incident opens',
+    }),
+    closeAfterSeconds: Type.Number({ minimum: 1, default: 60, description: 'an incident ends after every rate stayed below its threshold this long' }),
+    rateWindowSeconds: Type.Number({ minimum: 0.5, maximum: 10, default: 1, description: 'rates are measured over this sliding window (in 100 ms steps)' }),
+    watchFraction: Type.Number({
+      minimum: 0.01,
+      maximum: 1,
+      default: 0.25,
+      description: 'from this fraction of a threshold on, a server\'s remote peers and sampled packets are kept as evidence',
+    }),
+    maxLatenessSeconds: Type.Number({ minimum: 0, maximum: 60, default: 2, description: 'flows older than the newest by more than this still count; older ones only go into the summary' }),
+    netscan: Type.Object(
+      {
+        windowSeconds: Type.Number({ minimum: 1, default: 60, description: 'distinct targets are counted over this sliding window' }),
+        horizontalAddresses: Type.Integer({ minimum: 2, default: 100, description: 'distinct destination addresses on one port that make a horizontal scan' }),
+        verticalPorts: Type.Integer({ minimum: 2, default: 100, description: 'distinct destination ports on one address that make a vertical scan' }),
+        minSampledTargets: Type.Integer({
+          minimum: 1,
+          default: 10,
+          description: 'with sampled telemetry, at least this many distinct targets must really be seen (estimates from fewer samples are noise)',
+        }),
+        maxTrackedTargets: Type.Integer({ minimum: 1000, default: 4_000_000, description: 'distinct (server, target) entries kept at once, all servers together' }),
+        maxEvidenceTargets: Type.Integer({ minimum: 10, default: 10_000, description: 'scan attempts kept per incident for the log' }),
+        allowServers: Type.Array(Type.String(), { default: [], description: 'server ids allowed to scan (the provider\'s monitoring, scanners)' }),
+        allowHostGroups: Type.Array(Type.String(), { default: [], description: 'host group ids allowed to scan' }),
+      },
+      { ...closed, default: {}, description: 'Netscan detection' },
+    ),
+    sourceAddress: Type.Object(
+      {
+        minPackets: Type.Number({ minimum: 1, default: 100, description: 'packets from a wrong source address (within windowSeconds) before an incident opens' }),
+        windowSeconds: Type.Number({ minimum: 1, default: 60, description: 'window for minPackets' }),
+      },
+      { ...closed, default: {}, description: 'Incorrect network configuration: a server sending from addresses not assigned to it' },
+    ),
+    evidenceSamples: Type.Integer({ minimum: 0, default: 200, description: 'sampled packet headers kept per incident for the traffic dump and pcap' }),
+    maxRemotesPerIncident: Type.Integer({ minimum: 10, default: 2000, description: 'remote addresses summarised per incident (the rest are added up as one line)' }),
+    maxActiveServers: Type.Integer({ minimum: 100, default: 1_000_000, description: 'servers with traffic tracked at once (about 1 KB each)' }),
+  },
+  { ...closed, default: {}, description: 'Detection: rate thresholds, netscans, wrong source addresses.' },
+);
+
 export const ConfigSchema = Type.Object(
   {
     log: Section('Structured logging (pino, JSON lines on stdout).', {
@@ -70,6 +155,7 @@ export const ConfigSchema = Type.Object(
       maxTemplatesPerExporter: Type.Integer({ minimum: 1, default: 1024, description: 'NetFlow v9/IPFIX templates cached per exporter' }),
       templateExpirySeconds: Type.Integer({ minimum: 1, default: 1800, description: 'a template not refreshed for this long is dropped' }),
     }),
+    detect: DetectSection,
     inventory: Section('Customers, servers and addresses.', {
       reloadSeconds: Type.Integer({
         minimum: 0,

@@ -1,0 +1,272 @@
+/**
+ * The detection pipeline over batches of flows: attribution through the inventory index
+ * (a server's address as source is its outbound traffic, as destination its inbound),
+ * rate windows, netscan counting and source-address checks. Time is the flows' own (event
+ * time), so a replayed capture behaves as it did live; a clock tick every 100 ms of that
+ * time evaluates the servers touched since the last one.
+ */
+import type { Config } from '../config/config-schema.ts';
+import type { InventoryIndex } from '../inventory/inventory-index.ts';
+import { ipv4Text, ipv6Key, ipv6Text, isPrivate4, isPrivate6 } from './address-text.ts';
+import type { FlowBatchReader } from './flow-batch.ts';
+import { FloodDetector, type WatchState } from './flood-detector.ts';
+import type { IncidentSink } from './incident.ts';
+import { NetscanDetector } from './netscan-detector.ts';
+import { SourceAddressChecker } from './source-address-checker.ts';
+import { IN, OUT, ThresholdResolver } from './thresholds.ts';
+import { FAST_BUCKET_MS, TrafficRates } from './traffic-rates.ts';
+
+type DetectConfig = Config['detect'];
+
+const TCP = 6;
+const UDP = 17;
+const ICMP = 1;
+const ICMP6 = 58;
+const SYN = 0x02;
+const ACK = 0x10;
+const EVICT_EVERY_MS = 30_000;
+/** Ticks run for a jump of the clock at most; longer silences are skipped over. */
+const MAX_CATCH_UP = 100;
+
+export interface FlowDetectorStats {
+  flows: number;
+  attributedOut: number;
+  attributedIn: number;
+  unattributed: number;
+  lateFlows: number;
+  activeServers: number;
+  watched: number;
+  netscanTrackedTargets: number;
+  rateTableBytes: number;
+}
+
+export class FlowDetector {
+  readonly #config: DetectConfig;
+  readonly #index: InventoryIndex;
+  readonly rates: TrafficRates;
+  readonly flood: FloodDetector;
+  readonly netscan: NetscanDetector;
+  readonly sources: SourceAddressChecker;
+  #clockMs = 0;
+  #nextTickMs = 0;
+  #nextEvictMs = 0;
+  readonly stats: FlowDetectorStats = {
+    flows: 0,
+    attributedOut: 0,
+    attributedIn: 0,
+    unattributed: 0,
+    lateFlows: 0,
+    activeServers: 0,
+    watched: 0,
+    netscanTrackedTargets: 0,
+    rateTableBytes: 0,
+  };
+
+  constructor(deps: { config: DetectConfig; index: InventoryIndex; sink: IncidentSink }) {
+    this.#config = deps.config;
+    this.#index = deps.index;
+    const slotInfo = (slot: number) => deps.index.slotInfo(slot);
+    this.rates = new TrafficRates({ windowSeconds: deps.config.rateWindowSeconds, maxRows: deps.config.maxActiveServers });
+    this.flood = new FloodDetector({ config: deps.config, rates: this.rates, thresholds: new ThresholdResolver(deps.config), slotInfo, sink: deps.sink });
+    this.netscan = new NetscanDetector({
+      config: deps.config.netscan,
+      slotInfo,
+      sink: deps.sink,
+      floodState: (slot, nowMs) => {
+        // Bring the flood verdict up to date first: scans cross their threshold between ticks.
+        const row = this.rates.rowOf(slot);
+        if (row >= 0) this.flood.evaluate(row, nowMs);
+        return this.flood.floodState(slot);
+      },
+      floodVerdictMs: (deps.config.openAfterSeconds + deps.config.rateWindowSeconds) * 1000 + 500,
+    });
+    this.sources = new SourceAddressChecker({ config: deps.config.sourceAddress, slotInfo, sink: deps.sink });
+  }
+
+  get clockMs(): number {
+    return this.#clockMs;
+  }
+
+  /** The inventory changed (thresholds depend on host group and customer). */
+  inventoryChanged(): void {
+    this.flood.invalidateThresholds();
+  }
+
+  process(batch: FlowBatchReader): void {
+    const index = this.#index;
+    const rates = this.rates;
+    const u8 = batch.u8;
+    const lateCutoffMs = this.#config.maxLatenessSeconds * 1000;
+    for (let i = 0; i < batch.count; i++) {
+      const t = batch.timeMs(i);
+      if (t > this.#clockMs) this.#advance(t);
+      else if (this.#clockMs - t > lateCutoffMs) this.stats.lateFlows++;
+      this.stats.flows++;
+      const v = batch.ipVersion(i);
+      if (v === 0) continue;
+      let srcSlot: number;
+      let dstSlot: number;
+      let src4 = 0;
+      let dst4 = 0;
+      const srcOff = batch.srcOffset(i);
+      const dstOff = batch.dstOffset(i);
+      if (v === 4) {
+        src4 = batch.src4(i);
+        dst4 = batch.dst4(i);
+        srcSlot = index.slotOf4(src4);
+        dstSlot = index.slotOf4(dst4);
+      } else {
+        srcSlot = index.slotOf6(u8, srcOff);
+        dstSlot = index.slotOf6(u8, dstOff);
+      }
+      const packets = batch.packets(i);
+      const bytes = batch.bytes(i);
+      const protocol = batch.protocol(i);
+      const flags = batch.tcpFlags(i);
+      const headerLength = batch.headerLength(i);
+      // A NetFlow/IPFIX record is one flow (times the sampling rate); an sFlow sample is one sampled packet.
+      const flows = headerLength > 0 ? 1 : batch.samplingRate(i);
+      const syn = protocol === TCP && (flags & (SYN | ACK)) === SYN ? packets : 0;
+      const udp = protocol === UDP ? packets : 0;
+      const icmp = protocol === ICMP || protocol === ICMP6 ? packets : 0;
+      const fragments = batch.fragment(i) ? packets : 0;
+      const mac = batch.srcMac(i);
+      const exporter = mac === 0 ? batch.exporter(i) : '';
+
+      if (srcSlot >= 0) {
+        this.stats.attributedOut++;
+        // Someone else's address from a known sender is a wrong source, not this server's traffic.
+        const sender = this.sources.senderOf(mac, exporter, batch.inputInterface(i));
+        if (sender !== null && sender.slot !== srcSlot) {
+          const srcText = v === 4 ? ipv4Text(src4) : ipv6Text(u8, srcOff);
+          if (this.sources.observe(t, mac, exporter, batch.inputInterface(i), srcText, srcSlot, packets)) continue;
+        } else {
+          this.sources.learn(srcSlot, mac, exporter, batch.inputInterface(i));
+        }
+        const row = rates.ensureRow(srcSlot, t);
+        if (row >= 0) {
+          rates.add(row, OUT, t, packets, bytes, flows, syn, udp, icmp, fragments);
+          if ((this.flood.watchFlags[row] & 1) !== 0) this.#collect(this.flood.watchState(row, OUT)!, batch, i, v, true, src4, dst4, srcOff, dstOff, packets, bytes, flows);
+        }
+        if (this.#isAttempt(protocol, flags, batch.srcPort(i), batch.dstPort(i)) && !this.netscan.allowed(srcSlot)) {
+          const dstPort = batch.dstPort(i);
+          if (v === 4) {
+            this.netscan.observe(srcSlot, t, protocol, () => ipv4Text(src4), batch.srcPort(i), dst4, () => ipv4Text(dst4), dstPort, isPrivate4(dst4), batch.samplingRate(i));
+          } else {
+            this.netscan.observe(srcSlot, t, protocol, () => ipv6Text(u8, srcOff), batch.srcPort(i), ipv6Key(u8, dstOff), () => ipv6Text(u8, dstOff), dstPort, isPrivate6(u8, dstOff), batch.samplingRate(i));
+          }
+        }
+      } else if (v === 4 ? index.isProviderSpace4(src4) : index.isProviderSpace6(u8, srcOff)) {
+        const srcText = v === 4 ? ipv4Text(src4) : ipv6Text(u8, srcOff);
+        this.sources.observe(t, mac, exporter, batch.inputInterface(i), srcText, -1, packets);
+      }
+
+      if (dstSlot >= 0) {
+        this.stats.attributedIn++;
+        const row = rates.ensureRow(dstSlot, t);
+        if (row >= 0) {
+          rates.add(row, IN, t, packets, bytes, flows, syn, udp, icmp, fragments);
+          if ((this.flood.watchFlags[row] & 2) !== 0) this.#collect(this.flood.watchState(row, IN)!, batch, i, v, false, src4, dst4, srcOff, dstOff, packets, bytes, flows);
+        }
+      } else if (srcSlot < 0) {
+        this.stats.unattributed++;
+      }
+    }
+    // Flows of one instant (a NetFlow export) are judged as soon as they are all in.
+    this.tick(this.#clockMs);
+  }
+
+  /** Connection attempts: TCP SYN without ACK, UDP from an ephemeral port, ICMP echo requests. */
+  #isAttempt(protocol: number, flags: number, srcPort: number, dstPort: number): boolean {
+    if (protocol === TCP) return (flags & (SYN | ACK)) === SYN;
+    if (protocol === UDP) return srcPort >= 1024;
+    if (protocol === ICMP) return dstPort >> 8 === 8;
+    if (protocol === ICMP6) return dstPort >> 8 === 128;
+    return false;
+  }
+
+  /** Evidence of a watched server: the remote peer's traffic and the sampled header. */
+  #collect(
+    state: WatchState,
+    batch: FlowBatchReader,
+    i: number,
+    v: number,
+    outbound: boolean,
+    src4: number,
+    dst4: number,
+    srcOff: number,
+    dstOff: number,
+    packets: number,
+    bytes: number,
+    flows: number,
+  ): void {
+    const u8 = batch.u8;
+    const remote4 = outbound ? dst4 : src4;
+    const remoteOff = outbound ? dstOff : srcOff;
+    const ownOff = outbound ? srcOff : dstOff;
+    if (v === 4) state.peers.add(remote4, () => ipv4Text(remote4), packets, bytes, flows);
+    else state.peers.add(ipv6Key(u8, remoteOff), () => ipv6Text(u8, remoteOff), packets, bytes, flows);
+    const own = v === 4 ? ipv4Text(outbound ? src4 : dst4) : ipv6Text(u8, ownOff);
+    if (state.addressCounts.size < 64 || state.addressCounts.has(own)) state.addressCounts.set(own, (state.addressCounts.get(own) ?? 0) + packets);
+    if (state.incident !== null) {
+      state.totals.packets += packets;
+      state.totals.bytes += bytes;
+      state.totals.flows += flows;
+    }
+    const headerLength = batch.headerLength(i);
+    const keep = this.#config.evidenceSamples;
+    if (headerLength > 0 && keep > 0) {
+      const at = batch.headerOffset(i);
+      const sample = { timeMs: batch.timeMs(i), data: u8.slice(at, at + headerLength), originalLength: batch.frameLength(i) || headerLength };
+      if (state.samples.length >= keep) state.samples.shift();
+      state.samples.push(sample);
+    }
+  }
+
+  /**
+   * Moves the clock, running a tick at every 100 ms step it passes (at most MAX_CATCH_UP),
+   * so hysteresis sees the time between two exports go by as it would live.
+   */
+  #advance(timeMs: number): void {
+    if (timeMs < this.#nextTickMs) {
+      this.#clockMs = timeMs;
+      return;
+    }
+    let step = Math.max(this.#nextTickMs, timeMs - MAX_CATCH_UP * FAST_BUCKET_MS);
+    for (; step <= timeMs; step += FAST_BUCKET_MS) this.tick(step);
+    this.#clockMs = timeMs;
+    this.#nextTickMs = (Math.floor(timeMs / FAST_BUCKET_MS) + 1) * FAST_BUCKET_MS;
+  }
+
+  /** Evaluates now: servers touched since the last tick and every watched one. */
+  tick(nowMs: number): void {
+    if (nowMs > this.#clockMs) this.#clockMs = nowMs;
+    const flood = this.flood;
+    const evaluated = new Set<number>();
+    this.rates.takeTouched((row) => {
+      evaluated.add(row);
+      flood.evaluate(row, nowMs);
+    });
+    for (const state of [...flood.watched.values()]) {
+      if (!evaluated.has(state.row)) {
+        evaluated.add(state.row);
+        flood.evaluate(state.row, nowMs);
+      }
+    }
+    this.netscan.tick(nowMs);
+    this.sources.tick(nowMs);
+    if (nowMs >= this.#nextEvictMs) {
+      this.#nextEvictMs = nowMs + EVICT_EVERY_MS;
+      this.rates.evictIdle(nowMs, (row) => flood.isWatched(row));
+    }
+    this.stats.activeServers = this.rates.activeRows;
+    this.stats.watched = flood.watched.size;
+    this.stats.netscanTrackedTargets = this.netscan.trackedTargets;
+    this.stats.rateTableBytes = this.rates.memoryBytes;
+  }
+
+  /** Advances wall-clock time when no flows arrive (live mode), so incidents can end. */
+  idle(nowMs: number): void {
+    if (nowMs > this.#clockMs + FAST_BUCKET_MS) this.tick(nowMs);
+  }
+}

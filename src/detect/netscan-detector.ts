@@ -1,0 +1,328 @@
+/**
+ * Netscans: one server making connection attempts (TCP SYN without ACK, UDP from an
+ * ephemeral port, ICMP echo) to many distinct addresses on one port (horizontal) or many
+ * distinct ports on one address (vertical) within a sliding window.
+ *
+ * Distinct targets are counted exactly per (server, port) and (server, address) key, with
+ * a global cap on tracked entries (the oldest keys are dropped first), so memory is
+ * bounded however many servers scan. With sampled telemetry the distinct count is
+ * estimated as sampled distinct x sampling rate, but only once enough targets were really
+ * seen (`minSampledTargets`): one sampled SYN is not a scan.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/config-schema.ts';
+import type { ServerSlotInfo } from '../inventory/inventory-index.ts';
+import { emptyRates, type Incident, type IncidentSink, type ScanAttempt } from './incident.ts';
+
+type NetscanConfig = Config['detect']['netscan'];
+
+/** One key's distinct targets in the window, in first-seen order. */
+interface TargetWindow {
+  type: 'horizontal' | 'vertical';
+  slot: number;
+  protocol: number;
+  /** Horizontal: the port; vertical: -1. */
+  port: number;
+  /** Vertical: the address text. */
+  target: string | null;
+  seen: Map<number | string, number>;
+  times: number[];
+  keys: Array<number | string>;
+  attempts: ScanAttempt[];
+  head: number;
+  privateTargets: number;
+  samplingRate: number;
+  lastMs: number;
+}
+
+interface OpenScan {
+  incident: Incident;
+  lastAttemptMs: number;
+  lastPublishMs: number;
+  /** Targets already listed in the incident, so a re-probe is not listed twice. */
+  listed: Set<string>;
+}
+
+export interface NetscanDetectorDeps {
+  config: NetscanConfig;
+  slotInfo(slot: number): ServerSlotInfo | undefined;
+  sink: IncidentSink;
+  /**
+   * Whether the server is sending at flood level: 'no' (scan verdicts are immediate),
+   * 'maybe' (high rate, a flood incident may be about to open: wait), 'yes' (a flood
+   * incident is open: the spread of destinations is the flood's, not a scan).
+   */
+  floodState(slot: number, nowMs: number): 'no' | 'maybe' | 'yes';
+  /** How long a 'maybe' may wait for the flood verdict. */
+  floodVerdictMs: number;
+}
+
+const PROTOCOL_CLASS: Record<number, number> = { 6: 0, 17: 1, 1: 2, 58: 2 };
+const UPDATE_EVERY_MS = 5000;
+/** Long enough for a flood's rate to show in a 1 s window, short enough to report a scan within 1 s. */
+const FLOOD_GRACE_MS = 800;
+
+export class NetscanDetector {
+  readonly #deps: NetscanDetectorDeps;
+  readonly #windows = new Map<number | string, TargetWindow>();
+  readonly #open = new Map<number, OpenScan>();
+  /** Scans that crossed their threshold while the server sent at flood level: slot -> window and when. */
+  readonly #pending = new Map<number, { window: TargetWindow; sinceMs: number }>();
+  /** Scans not reported because the server's flood incident covers them. */
+  suppressedByFlood = 0;
+  readonly #allowServers: Set<string>;
+  readonly #allowGroups: Set<string>;
+  #tracked = 0;
+  /** Keys dropped because the global cap was reached. */
+  evictedKeys = 0;
+
+  constructor(deps: NetscanDetectorDeps) {
+    this.#deps = deps;
+    this.#allowServers = new Set(deps.config.allowServers);
+    this.#allowGroups = new Set(deps.config.allowHostGroups);
+  }
+
+  get trackedTargets(): number {
+    return this.#tracked;
+  }
+
+  allowed(slot: number): boolean {
+    const info = this.#deps.slotInfo(slot);
+    if (info === undefined) return true;
+    return this.#allowServers.has(info.serverId) || (info.hostGroupId !== null && this.#allowGroups.has(info.hostGroupId));
+  }
+
+  /**
+   * One attempt by server `slot`. `dstKey` identifies the destination address (uint32 for
+   * IPv4, a string for IPv6); `dstText` formats it when it must be kept.
+   */
+  observe(
+    slot: number,
+    timeMs: number,
+    protocol: number,
+    srcText: () => string,
+    srcPort: number,
+    dstKey: number | string,
+    dstText: () => string,
+    dstPort: number,
+    isPrivateTarget: boolean,
+    samplingRate: number,
+  ): void {
+    const cls = PROTOCOL_CLASS[protocol];
+    if (cls === undefined) return;
+    const port = cls === 2 ? 0 : dstPort;
+    const horizontalKey = slot * 262_144 + cls * 65_536 + port;
+    const open = this.#open.get(slot);
+    let attempt: ScanAttempt | null = null;
+    const makeAttempt = (): ScanAttempt => {
+      attempt ??= { timeMs, srcAddr: srcText(), srcPort, dstAddr: dstText(), dstPort: port, protocol };
+      return attempt;
+    };
+    if (open !== undefined) {
+      open.lastAttemptMs = timeMs;
+      const evidence = open.incident.netscan!;
+      const id = `${typeof dstKey === 'number' ? dstKey : dstText()}:${port}`;
+      if (evidence.attempts.length < this.#deps.config.maxEvidenceTargets && !open.listed.has(id)) {
+        open.listed.add(id);
+        evidence.attempts.push(makeAttempt());
+        if (isPrivateTarget) evidence.privateTargets++;
+      }
+      open.incident.lastSeenMs = timeMs;
+      return;
+    }
+    this.#add(horizontalKey, 'horizontal', slot, protocol, port, null, dstKey, timeMs, isPrivateTarget, samplingRate, makeAttempt);
+    if (cls !== 2) {
+      const verticalKey = typeof dstKey === 'number' && slot < 2_000_000 ? -(slot * 4_294_967_296 + dstKey) - 1 : `${slot}|${dstKey}`;
+      this.#add(verticalKey, 'vertical', slot, protocol, -1, dstText, dstPort, timeMs, isPrivateTarget, samplingRate, makeAttempt);
+    }
+  }
+
+  #add(
+    key: number | string,
+    type: 'horizontal' | 'vertical',
+    slot: number,
+    protocol: number,
+    port: number,
+    targetText: (() => string) | null,
+    element: number | string,
+    timeMs: number,
+    isPrivateTarget: boolean,
+    samplingRate: number,
+    makeAttempt: () => ScanAttempt,
+  ): void {
+    const cfg = this.#deps.config;
+    let w = this.#windows.get(key);
+    if (w === undefined) {
+      w = {
+        type,
+        slot,
+        protocol,
+        port,
+        target: targetText === null ? null : targetText(),
+        seen: new Map(),
+        times: [],
+        keys: [],
+        attempts: [],
+        head: 0,
+        privateTargets: 0,
+        samplingRate,
+        lastMs: timeMs,
+      };
+      this.#windows.set(key, w);
+    } else {
+      // Keep recently active keys at the end of the Map: eviction takes from the front.
+      this.#windows.delete(key);
+      this.#windows.set(key, w);
+    }
+    w.lastMs = Math.max(w.lastMs, timeMs);
+    if (samplingRate > w.samplingRate) w.samplingRate = samplingRate;
+    this.#expire(w, timeMs - cfg.windowSeconds * 1000);
+    if (w.seen.has(element)) return;
+    w.seen.set(element, timeMs);
+    w.times.push(timeMs);
+    w.keys.push(element);
+    w.attempts.push(makeAttempt());
+    if (isPrivateTarget) w.privateTargets++;
+    this.#tracked++;
+    const sampled = w.seen.size;
+    const estimate = sampled * Math.max(1, w.samplingRate);
+    const needed = type === 'horizontal' ? cfg.horizontalAddresses : cfg.verticalPorts;
+    const enoughSamples = w.samplingRate <= 1 || sampled >= cfg.minSampledTargets;
+    if (estimate >= needed && enoughSamples) this.#crossed(w, timeMs);
+    else if (this.#tracked > cfg.maxTrackedTargets) this.#evictOldest();
+  }
+
+  /**
+   * A window crossed its threshold. The verdict waits FLOOD_GRACE_MS: a flood to random
+   * ports or addresses crosses a scan threshold within milliseconds, long before its rate
+   * is measurable; if the server turns out to be flooding, the flood incident covers it.
+   */
+  #crossed(w: TargetWindow, timeMs: number): void {
+    if (!this.#pending.has(w.slot)) this.#pending.set(w.slot, { window: w, sinceMs: timeMs });
+  }
+
+  #suppress(slot: number): void {
+    this.suppressedByFlood++;
+    this.#pending.delete(slot);
+    this.#dropKeysOf(slot);
+  }
+
+  #expire(w: TargetWindow, cutoff: number): void {
+    while (w.head < w.times.length && w.times[w.head] < cutoff) {
+      const element = w.keys[w.head];
+      if (w.seen.get(element) === w.times[w.head]) {
+        w.seen.delete(element);
+        this.#tracked--;
+      }
+      w.head++;
+    }
+    if (w.head > 1024 && w.head * 2 > w.times.length) {
+      w.times = w.times.slice(w.head);
+      w.keys = w.keys.slice(w.head);
+      w.attempts = w.attempts.slice(w.head);
+      w.head = 0;
+    }
+  }
+
+  #evictOldest(): void {
+    for (const [key, w] of this.#windows) {
+      if (this.#tracked <= this.#deps.config.maxTrackedTargets * 0.9) break;
+      this.#tracked -= w.seen.size;
+      this.#windows.delete(key);
+      this.evictedKeys++;
+    }
+  }
+
+  #openIncident(w: TargetWindow, timeMs: number): void {
+    const info = this.#deps.slotInfo(w.slot);
+    if (info === undefined) return;
+    const attempts = w.attempts.slice(w.head, w.head + this.#deps.config.maxEvidenceTargets);
+    const incident: Incident = {
+      id: randomUUID(),
+      serverId: info.serverId,
+      customerId: info.customerId,
+      address: attempts[0]?.srcAddr ?? '',
+      kind: 'netscan',
+      direction: 'out',
+      status: 'open',
+      firstSeenMs: attempts[0]?.timeMs ?? timeMs,
+      lastSeenMs: timeMs,
+      endedMs: null,
+      exceeded: [],
+      peak: emptyRates(),
+      totals: { packets: 0, flows: 0, bytes: 0 },
+      summary: null,
+      netscan: {
+        type: w.type,
+        port: w.port,
+        target: w.target,
+        protocol: w.protocol,
+        distinctTargets: w.seen.size * Math.max(1, w.samplingRate),
+        sampledTargets: w.seen.size,
+        samplingRate: w.samplingRate,
+        privateTargets: w.privateTargets,
+        attempts,
+      },
+      sourceAddress: null,
+      samples: [],
+    };
+    this.#open.set(w.slot, { incident, lastAttemptMs: timeMs, lastPublishMs: timeMs, listed: new Set(attempts.map((a) => `${a.dstAddr}:${a.dstPort}`)) });
+    this.#dropKeysOf(w.slot);
+    this.#deps.sink.opened(copy(incident));
+  }
+
+  /** The server's other windows are folded into the open incident from now on. */
+  #dropKeysOf(slot: number): void {
+    for (const [key, w] of this.#windows) {
+      if (w.slot === slot) {
+        this.#tracked -= w.seen.size;
+        this.#windows.delete(key);
+      }
+    }
+  }
+
+  /** Ends scans without attempts for a whole window; publishes updates of running ones. */
+  tick(nowMs: number): void {
+    const windowMs = this.#deps.config.windowSeconds * 1000;
+    for (const [slot, pending] of this.#pending) {
+      const age = nowMs - pending.sinceMs;
+      if (age < FLOOD_GRACE_MS) continue;
+      const flood = this.#deps.floodState(slot, nowMs);
+      if (flood === 'yes') this.#suppress(slot);
+      else if (flood === 'no' || age >= this.#deps.floodVerdictMs) {
+        this.#pending.delete(slot);
+        this.#openIncident(pending.window, pending.sinceMs);
+      }
+    }
+    for (const [slot, open] of this.#open) {
+      const n = open.incident.netscan!;
+      n.sampledTargets = Math.max(n.sampledTargets, open.listed.size);
+      n.distinctTargets = Math.max(n.distinctTargets, open.listed.size * Math.max(1, n.samplingRate));
+      if (nowMs - open.lastAttemptMs >= windowMs) {
+        open.incident.status = 'ended';
+        open.incident.endedMs = nowMs;
+        this.#deps.sink.ended(copy(open.incident));
+        this.#open.delete(slot);
+      } else if (nowMs - open.lastPublishMs >= UPDATE_EVERY_MS) {
+        open.lastPublishMs = nowMs;
+        this.#deps.sink.updated(copy(open.incident));
+      }
+    }
+    // Windows idle for a whole window hold nothing countable any more.
+    for (const [key, w] of this.#windows) {
+      if (nowMs - w.lastMs > windowMs) {
+        this.#tracked -= w.seen.size;
+        this.#windows.delete(key);
+      }
+    }
+  }
+
+  isOpen(slot: number): boolean {
+    return this.#open.has(slot);
+  }
+}
+
+function copy(incident: Incident): Incident {
+  const n = incident.netscan!;
+  return { ...incident, netscan: { ...n, attempts: n.attempts.slice() } };
+}

@@ -1,0 +1,191 @@
+/**
+ * Incorrect network configuration: a server sending from addresses inside the provider's
+ * prefixes that are assigned to no server, or to another customer's server.
+ *
+ * The sender is recognised by what the telemetry says about the link: the source MAC
+ * (sFlow headers, IPFIX/NetFlow MAC fields) or the exporter's input interface. Both are
+ * learned from the server's traffic with its own addresses; a MAC or interface seen with
+ * several servers (a router, an aggregation link) identifies nobody and is not used.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/config-schema.ts';
+import { formatMac } from '../flow/flow-record.ts';
+import type { ServerSlotInfo } from '../inventory/inventory-index.ts';
+import { emptyRates, type Incident, type IncidentSink } from './incident.ts';
+
+type SourceConfig = Config['detect']['sourceAddress'];
+
+const AMBIGUOUS = -2;
+const MAX_LEARNED = 2_000_000;
+const UPDATE_EVERY_MS = 5000;
+
+interface Suspect {
+  slot: number;
+  via: 'mac' | 'interface';
+  mac: number;
+  /** address -> [packets in window, first seen ms, assigned-to server id or ''] */
+  addresses: Map<string, { packets: number; firstMs: number; assignedTo: string | null }>;
+  windowStart: number;
+  packets: number;
+  incident: Incident | null;
+  lastMs: number;
+  lastPublishMs: number;
+}
+
+export interface SourceAddressCheckerDeps {
+  config: SourceConfig;
+  slotInfo(slot: number): ServerSlotInfo | undefined;
+  sink: IncidentSink;
+}
+
+export class SourceAddressChecker {
+  readonly #deps: SourceAddressCheckerDeps;
+  /** MAC -> server slot (AMBIGUOUS when seen with several servers). */
+  readonly #macs = new Map<number, number>();
+  /** exporter id * 2^32 + input interface -> server slot. */
+  readonly #interfaces = new Map<number, number>();
+  readonly #exporterIds = new Map<string, number>();
+  readonly #suspects = new Map<number, Suspect>();
+  /** Wrong-source packets whose sender could not be recognised. */
+  unattributedPackets = 0;
+
+  constructor(deps: SourceAddressCheckerDeps) {
+    this.#deps = deps;
+  }
+
+  /** An outbound flow with one of the server's own addresses: learn its MAC and interface. */
+  learn(slot: number, mac: number, exporter: string, inputInterface: number): void {
+    if (mac !== 0) learnInto(this.#macs, mac, slot);
+    if (mac === 0 && inputInterface !== 0) learnInto(this.#interfaces, this.#interfaceKey(exporter, inputInterface), slot);
+  }
+
+  #interfaceKey(exporter: string, inputInterface: number): number {
+    let id = this.#exporterIds.get(exporter);
+    if (id === undefined) {
+      id = this.#exporterIds.size;
+      if (id < 1_000_000) this.#exporterIds.set(exporter, id);
+    }
+    return id * 4_294_967_296 + inputInterface;
+  }
+
+  /** The slot a MAC (or, without one, the input interface) identifies. */
+  senderOf(mac: number, exporter: string, inputInterface: number): { slot: number; via: 'mac' | 'interface' } | null {
+    if (mac !== 0) {
+      const slot = this.#macs.get(mac);
+      if (slot !== undefined && slot >= 0) return { slot, via: 'mac' };
+    }
+    if (mac === 0 && inputInterface !== 0) {
+      const slot = this.#interfaces.get(this.#interfaceKey(exporter, inputInterface));
+      if (slot !== undefined && slot >= 0) return { slot, via: 'interface' };
+    }
+    return null;
+  }
+
+  /**
+   * A flow whose source is provider space but not the sender's: unassigned
+   * (`assignedSlot` -1) or another server's. Returns true when it was attributed.
+   */
+  observe(
+    timeMs: number,
+    mac: number,
+    exporter: string,
+    inputInterface: number,
+    sourceText: string,
+    assignedSlot: number,
+    packets: number,
+  ): boolean {
+    const sender = this.senderOf(mac, exporter, inputInterface);
+    if (sender === null || sender.slot === assignedSlot) {
+      if (sender === null) this.unattributedPackets += packets;
+      return false;
+    }
+    const senderInfo = this.#deps.slotInfo(sender.slot);
+    const assignedInfo = assignedSlot >= 0 ? this.#deps.slotInfo(assignedSlot) : undefined;
+    // Another server of the same customer: the customer may move addresses; not ours to judge.
+    if (senderInfo === undefined || (assignedInfo !== undefined && assignedInfo.customerId === senderInfo.customerId)) return false;
+    const cfg = this.#deps.config;
+    let suspect = this.#suspects.get(sender.slot);
+    if (suspect === undefined) {
+      suspect = { slot: sender.slot, via: sender.via, mac, addresses: new Map(), windowStart: timeMs, packets: 0, incident: null, lastMs: timeMs, lastPublishMs: 0 };
+      this.#suspects.set(sender.slot, suspect);
+    }
+    if (suspect.incident === null && timeMs - suspect.windowStart > cfg.windowSeconds * 1000) {
+      suspect.windowStart = timeMs;
+      suspect.packets = 0;
+      suspect.addresses.clear();
+    }
+    suspect.lastMs = Math.max(suspect.lastMs, timeMs);
+    suspect.packets += packets;
+    const entry = suspect.addresses.get(sourceText);
+    if (entry === undefined) {
+      if (suspect.addresses.size < 1000) suspect.addresses.set(sourceText, { packets, firstMs: timeMs, assignedTo: assignedInfo?.serverId ?? null });
+    } else entry.packets += packets;
+    if (suspect.incident === null && suspect.packets >= cfg.minPackets) this.#open(suspect, senderInfo, timeMs);
+    else if (suspect.incident !== null) suspect.incident.lastSeenMs = timeMs;
+    return true;
+  }
+
+  #evidence(suspect: Suspect): Incident['sourceAddress'] {
+    return {
+      addresses: [...suspect.addresses].map(([address, a]) => ({ address, packets: a.packets, assignedTo: a.assignedTo })).sort((x, y) => y.packets - x.packets),
+      identifiedBy: suspect.via,
+      mac: suspect.mac === 0 ? null : formatMac(suspect.mac),
+    };
+  }
+
+  #open(suspect: Suspect, info: ServerSlotInfo, timeMs: number): void {
+    const evidence = this.#evidence(suspect);
+    suspect.incident = {
+      id: randomUUID(),
+      serverId: info.serverId,
+      customerId: info.customerId,
+      address: evidence?.addresses[0]?.address ?? '',
+      kind: 'wrong_source_address',
+      direction: 'out',
+      status: 'open',
+      firstSeenMs: suspect.windowStart,
+      lastSeenMs: timeMs,
+      endedMs: null,
+      exceeded: [],
+      peak: emptyRates(),
+      totals: { packets: suspect.packets, flows: 0, bytes: 0 },
+      summary: null,
+      netscan: null,
+      sourceAddress: evidence,
+      samples: [],
+    };
+    suspect.lastPublishMs = timeMs;
+    this.#deps.sink.opened({ ...suspect.incident });
+  }
+
+  tick(nowMs: number): void {
+    const windowMs = this.#deps.config.windowSeconds * 1000;
+    for (const [slot, suspect] of this.#suspects) {
+      const incident = suspect.incident;
+      if (incident === null) {
+        if (nowMs - suspect.lastMs > windowMs) this.#suspects.delete(slot);
+        continue;
+      }
+      incident.sourceAddress = this.#evidence(suspect);
+      incident.totals = { packets: suspect.packets, flows: 0, bytes: 0 };
+      if (nowMs - suspect.lastMs > windowMs) {
+        incident.status = 'ended';
+        incident.endedMs = nowMs;
+        this.#deps.sink.ended({ ...incident });
+        this.#suspects.delete(slot);
+      } else if (nowMs - suspect.lastPublishMs >= UPDATE_EVERY_MS) {
+        suspect.lastPublishMs = nowMs;
+        this.#deps.sink.updated({ ...incident });
+      }
+    }
+  }
+}
+
+function learnInto<K>(map: Map<K, number>, key: K, slot: number): void {
+  const known = map.get(key);
+  if (known === undefined) {
+    if (map.size < MAX_LEARNED) map.set(key, slot);
+  } else if (known !== slot && known !== AMBIGUOUS) {
+    map.set(key, AMBIGUOUS);
+  }
+}
