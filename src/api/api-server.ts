@@ -9,10 +9,12 @@ import type { Registry } from 'prom-client';
 import type { InventoryService } from '../inventory/inventory-service.ts';
 import type { Logger } from '../logger.ts';
 import type { ApiTokenRepository } from '../store/api-token-repository.ts';
+import type { IncidentRepository } from '../store/incident-repository.ts';
 import { CustomerSchema, ErrorSchema, HostGroupSchema, PrefixNoteSchema, ServerSchema } from './api-schemas.ts';
 import { handleApiError } from './api-errors.ts';
 import { identify } from './request-auth.ts';
 import { type HealthCheck, registerHealthRoutes } from './routes/health-routes.ts';
+import { registerIncidentRoutes } from './routes/incident-routes.ts';
 import { registerInventoryRoutes } from './routes/inventory-routes.ts';
 
 export interface ApiServerDeps {
@@ -20,6 +22,7 @@ export interface ApiServerDeps {
   metrics: Registry;
   inventory: InventoryService;
   apiTokens: ApiTokenRepository;
+  incidents: IncidentRepository;
   healthChecks: HealthCheck[];
   trustProxy?: boolean;
   bodyLimitBytes?: number;
@@ -60,6 +63,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
 
   registerHealthRoutes(app, { checks: deps.healthChecks, metrics: deps.metrics });
   registerInventoryRoutes(app, { inventory: deps.inventory });
+  registerIncidentRoutes(app, { incidents: deps.incidents });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

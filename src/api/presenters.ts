@@ -1,4 +1,5 @@
 /** The only place a domain object becomes API JSON (times as ISO 8601). */
+import type { Incident } from '../detect/incident.ts';
 import type { Customer, PrefixNote, Server } from '../inventory/inventory-types.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -22,4 +23,26 @@ export function presentServer(s: Server) {
 
 export function presentPrefix(p: PrefixNote) {
   return { prefix: p.prefix, description: p.description, createdAt: iso(p.createdAt) };
+}
+
+export function presentIncident(i: Incident) {
+  return {
+    id: i.id,
+    serverId: i.serverId,
+    customerId: i.customerId,
+    address: i.address,
+    kind: i.kind,
+    direction: i.direction,
+    status: i.status,
+    firstSeen: iso(i.firstSeenMs),
+    lastSeen: iso(i.lastSeenMs),
+    ended: i.endedMs === null ? null : iso(i.endedMs),
+    exceeded: i.exceeded,
+    peak: i.peak,
+    totals: i.totals,
+    summary: i.summary,
+    netscan: i.netscan === null ? null : { ...i.netscan, attempts: i.netscan.attempts.map((a) => ({ ...a, time: iso(a.timeMs) })) },
+    sourceAddress: i.sourceAddress,
+    sampledPackets: i.samples.length,
+  };
 }

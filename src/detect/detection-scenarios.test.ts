@@ -136,6 +136,25 @@ function unassignedSource(): SyntheticFlow[] {
   ];
 }
 
+/** A server sending with another customer's address (that server's own traffic uses its own MAC). */
+function anotherCustomersSource(): SyntheticFlow[] {
+  const base = { protocol: 17, srcPort: 40000, dstPort: 443, tcpFlags: 0, packetSize: 800 };
+  return [
+    ...steadyStream({ ...base, startMs: T0, seconds: 5, packetsPerSecond: 4000, src: '203.0.113.40', dst: '198.51.100.9', srcMac: SCANNER_MAC }),
+    ...steadyStream({ ...base, startMs: T0, seconds: 5, packetsPerSecond: 4000, src: '203.0.113.20', dst: '198.51.100.9', srcMac: '02:00:00:00:00:20' }),
+    ...steadyStream({ ...base, startMs: T0 + 5000, seconds: 5, packetsPerSecond: 4000, src: '203.0.113.20', dst: '198.51.100.10', srcMac: SCANNER_MAC }),
+  ];
+}
+
+/** Two servers behind one routed link: the same MAC for both is shared, not spoofing. */
+function sharedRouterMac(): SyntheticFlow[] {
+  const base = { protocol: 17, srcPort: 40000, dstPort: 443, tcpFlags: 0, packetSize: 800, srcMac: '02:00:00:00:00:aa' };
+  return [
+    ...steadyStream({ ...base, startMs: T0, seconds: 5, packetsPerSecond: 4000, src: '203.0.113.40', dst: '198.51.100.9' }),
+    ...steadyStream({ ...base, startMs: T0 + 5000, seconds: 5, packetsPerSecond: 4000, src: '203.0.113.20', dst: '198.51.100.9' }),
+  ];
+}
+
 // --- benign ----------------------------------------------------------------
 
 function clients(count: number, seed: number): string[] {
@@ -300,7 +319,21 @@ for (const exportAs of ['sflow', 'netflow'] as const) {
       assert.equal(evidence.mac, SCANNER_MAC);
     });
 
+    it("a server sending with another customer's address opens one wrong-source incident naming the owner", () => {
+      const { opened, latest } = run(anotherCustomersSource(), exportAs);
+      assert.deepEqual(
+        opened.map((i) => [i.kind, i.direction, i.serverId]),
+        [['wrong_source_address', 'out', 'S-SPOOF']],
+      );
+      const evidence = latest.get(opened[0].id)!.sourceAddress!;
+      assert.deepEqual(
+        evidence.addresses.map((a) => [a.address, a.assignedTo]),
+        [['203.0.113.20', 'S-VICTIM']],
+      );
+    });
+
     for (const [name, make] of [
+      ['two servers behind one routed link (a shared MAC)', sharedRouterMac],
       ['a busy DNS server answering from port 53', dnsResolver],
       ['a web server answering many clients', webServer],
       ['a mail server delivering to many MX hosts', mailServer],

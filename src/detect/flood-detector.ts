@@ -40,6 +40,8 @@ export interface FloodDetectorDeps {
   rates: TrafficRates;
   thresholds: ThresholdResolver;
   slotInfo(slot: number): ServerSlotInfo | undefined;
+  /** Changes whenever server data (host group, customer) may have changed. */
+  inventoryGeneration(): number;
   sink: IncidentSink;
 }
 
@@ -53,23 +55,18 @@ export class FloodDetector {
   /** Per row: bit 0 watched out, bit 1 watched in (hot-path check without a Map lookup). */
   watchFlags = new Uint8Array(1024);
   readonly #thresholdCache = new Map<number, { generation: number; set: ThresholdSet }>();
-  #generation = 0;
   readonly #scratch = new Float64Array(METRIC_COUNT);
 
   constructor(deps: FloodDetectorDeps) {
     this.#deps = deps;
   }
 
-  /** The inventory changed: thresholds are resolved again. */
-  invalidateThresholds(): void {
-    this.#generation++;
-  }
-
   #thresholdsOf(slot: number): ThresholdSet {
+    const generation = this.#deps.inventoryGeneration();
     const cached = this.#thresholdCache.get(slot);
-    if (cached !== undefined && cached.generation === this.#generation) return cached.set;
+    if (cached !== undefined && cached.generation === generation) return cached.set;
     const set = this.#deps.thresholds.resolve(this.#deps.slotInfo(slot));
-    this.#thresholdCache.set(slot, { generation: this.#generation, set });
+    this.#thresholdCache.set(slot, { generation, set });
     return set;
   }
 

@@ -67,7 +67,14 @@ export class FlowDetector {
     this.#index = deps.index;
     const slotInfo = (slot: number) => deps.index.slotInfo(slot);
     this.rates = new TrafficRates({ windowSeconds: deps.config.rateWindowSeconds, maxRows: deps.config.maxActiveServers });
-    this.flood = new FloodDetector({ config: deps.config, rates: this.rates, thresholds: new ThresholdResolver(deps.config), slotInfo, sink: deps.sink });
+    this.flood = new FloodDetector({
+      config: deps.config,
+      rates: this.rates,
+      thresholds: new ThresholdResolver(deps.config),
+      slotInfo,
+      inventoryGeneration: () => deps.index.generation,
+      sink: deps.sink,
+    });
     this.netscan = new NetscanDetector({
       config: deps.config.netscan,
       slotInfo,
@@ -85,11 +92,6 @@ export class FlowDetector {
 
   get clockMs(): number {
     return this.#clockMs;
-  }
-
-  /** The inventory changed (thresholds depend on host group and customer). */
-  inventoryChanged(): void {
-    this.flood.invalidateThresholds();
   }
 
   process(batch: FlowBatchReader): void {
@@ -135,13 +137,10 @@ export class FlowDetector {
 
       if (srcSlot >= 0) {
         this.stats.attributedOut++;
-        // Someone else's address from a known sender is a wrong source, not this server's traffic.
-        const sender = this.sources.senderOf(mac, exporter, batch.inputInterface(i));
-        if (sender !== null && sender.slot !== srcSlot) {
+        // Another customer's address sent from a known server's link is a wrong source, not this server's traffic.
+        if (this.sources.classify(srcSlot, mac, exporter, batch.inputInterface(i)) >= 0) {
           const srcText = v === 4 ? ipv4Text(src4) : ipv6Text(u8, srcOff);
           if (this.sources.observe(t, mac, exporter, batch.inputInterface(i), srcText, srcSlot, packets)) continue;
-        } else {
-          this.sources.learn(srcSlot, mac, exporter, batch.inputInterface(i));
         }
         const row = rates.ensureRow(srcSlot, t);
         if (row >= 0) {

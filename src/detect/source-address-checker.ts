@@ -17,6 +17,13 @@ type SourceConfig = Config['detect']['sourceAddress'];
 
 const AMBIGUOUS = -2;
 const MAX_LEARNED = 2_000_000;
+/** Flows a link address must have carried for its server before it identifies the server. */
+const MIN_LEARNED_FLOWS = 5;
+
+interface Learned {
+  slot: number;
+  flows: number;
+}
 const UPDATE_EVERY_MS = 5000;
 
 interface Suspect {
@@ -40,10 +47,13 @@ export interface SourceAddressCheckerDeps {
 
 export class SourceAddressChecker {
   readonly #deps: SourceAddressCheckerDeps;
-  /** MAC -> server slot (AMBIGUOUS when seen with several servers). */
-  readonly #macs = new Map<number, number>();
-  /** exporter id * 2^32 + input interface -> server slot. */
-  readonly #interfaces = new Map<number, number>();
+  /** MAC -> the server it belongs to (slot AMBIGUOUS when shared). */
+  readonly #macs = new Map<number, Learned>();
+  /** Server slot -> the first MAC seen with its own addresses. */
+  readonly #macOf = new Map<number, number>();
+  /** exporter id * 2^32 + input interface -> the server behind it. */
+  readonly #interfaces = new Map<number, Learned>();
+  readonly #interfaceOf = new Map<number, number>();
   readonly #exporterIds = new Map<string, number>();
   readonly #suspects = new Map<number, Suspect>();
   /** Wrong-source packets whose sender could not be recognised. */
@@ -53,10 +63,36 @@ export class SourceAddressChecker {
     this.#deps = deps;
   }
 
-  /** An outbound flow with one of the server's own addresses: learn its MAC and interface. */
-  learn(slot: number, mac: number, exporter: string, inputInterface: number): void {
-    if (mac !== 0) learnInto(this.#macs, mac, slot);
-    if (mac === 0 && inputInterface !== 0) learnInto(this.#interfaces, this.#interfaceKey(exporter, inputInterface), slot);
+  /**
+   * An outbound flow with server `srcSlot`'s own address. Learns the link address (MAC,
+   * or exporter interface without a MAC) and returns the slot of another server that is
+   * really sending it (the link address belongs to that server, and `srcSlot` is known
+   * under a different one), or -1. A link address seen with several servers none of which
+   * has a different own address is shared (a router, an aggregation link) and identifies
+   * nobody.
+   */
+  classify(srcSlot: number, mac: number, exporter: string, inputInterface: number): number {
+    if (mac !== 0) return this.#classify(this.#macs, this.#macOf, mac, srcSlot);
+    if (inputInterface !== 0) return this.#classify(this.#interfaces, this.#interfaceOf, this.#interfaceKey(exporter, inputInterface), srcSlot);
+    return -1;
+  }
+
+  #classify(owners: Map<number, Learned>, ownLink: Map<number, number>, link: number, srcSlot: number): number {
+    const learned = owners.get(link);
+    if (learned === undefined) {
+      if (owners.size < MAX_LEARNED) owners.set(link, { slot: srcSlot, flows: 1 });
+      if (!ownLink.has(srcSlot) && ownLink.size < MAX_LEARNED) ownLink.set(srcSlot, link);
+      return -1;
+    }
+    if (learned.slot === srcSlot) {
+      learned.flows++;
+      return -1;
+    }
+    if (learned.slot === AMBIGUOUS) return -1;
+    const victimLink = ownLink.get(srcSlot);
+    if (learned.flows >= MIN_LEARNED_FLOWS && victimLink !== undefined && victimLink !== link) return learned.slot;
+    learned.slot = AMBIGUOUS;
+    return -1;
   }
 
   #interfaceKey(exporter: string, inputInterface: number): number {
@@ -68,15 +104,15 @@ export class SourceAddressChecker {
     return id * 4_294_967_296 + inputInterface;
   }
 
-  /** The slot a MAC (or, without one, the input interface) identifies. */
+  /** The server a MAC (or, without one, the input interface) reliably identifies. */
   senderOf(mac: number, exporter: string, inputInterface: number): { slot: number; via: 'mac' | 'interface' } | null {
     if (mac !== 0) {
-      const slot = this.#macs.get(mac);
-      if (slot !== undefined && slot >= 0) return { slot, via: 'mac' };
+      const learned = this.#macs.get(mac);
+      return learned !== undefined && learned.slot >= 0 && learned.flows >= MIN_LEARNED_FLOWS ? { slot: learned.slot, via: 'mac' } : null;
     }
-    if (mac === 0 && inputInterface !== 0) {
-      const slot = this.#interfaces.get(this.#interfaceKey(exporter, inputInterface));
-      if (slot !== undefined && slot >= 0) return { slot, via: 'interface' };
+    if (inputInterface !== 0) {
+      const learned = this.#interfaces.get(this.#interfaceKey(exporter, inputInterface));
+      return learned !== undefined && learned.slot >= 0 && learned.flows >= MIN_LEARNED_FLOWS ? { slot: learned.slot, via: 'interface' } : null;
     }
     return null;
   }
@@ -178,14 +214,5 @@ export class SourceAddressChecker {
         this.#deps.sink.updated({ ...incident });
       }
     }
-  }
-}
-
-function learnInto<K>(map: Map<K, number>, key: K, slot: number): void {
-  const known = map.get(key);
-  if (known === undefined) {
-    if (map.size < MAX_LEARNED) map.set(key, slot);
-  } else if (known !== slot && known !== AMBIGUOUS) {
-    map.set(key, AMBIGUOUS);
   }
 }

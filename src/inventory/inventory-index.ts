@@ -26,6 +26,8 @@ export class InventoryIndex {
   readonly #prefixesOf = new Map<string, string[]>();
   /** Prefix -> slot, to resolve a lookup back to the assignment that matched. */
   readonly #prefixSlot = new Map<string, number>();
+  /** Bumped on every change, so caches derived from server data know to refresh. */
+  generation = 0;
 
   /** Replaces the whole content (startup and periodic reload). */
   load(assignments: AddressOwner[], protectedPrefixes: string[], providerPrefixes: string[]): void {
@@ -46,6 +48,7 @@ export class InventoryIndex {
 
   /** Adds or updates a server and replaces its prefixes. */
   setServer(info: ServerSlotInfo, prefixes: string[]): void {
+    this.generation++;
     let slot = this.#slotOf.get(info.serverId);
     if (slot === undefined) {
       slot = this.#freeSlots.pop() ?? this.#slots.length;
@@ -64,6 +67,7 @@ export class InventoryIndex {
   }
 
   removeServer(serverId: string): void {
+    this.generation++;
     const slot = this.#slotOf.get(serverId);
     if (slot === undefined) return;
     for (const prefix of this.#prefixesOf.get(serverId) ?? []) {

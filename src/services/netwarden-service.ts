@@ -12,6 +12,8 @@ import { createMetricsRegistry, type Registry } from '../metrics.ts';
 import { createRepositories, type Repositories } from '../store/repositories.ts';
 import { Store } from '../store/store.ts';
 import { buildApiServer } from '../api/api-server.ts';
+import { BATCHING_CONSUMER_MODULE, type FlowBatchMessage } from '../detect/batching-flow-consumer.ts';
+import { Detector, type IncidentHandler, storeIncidents } from '../detect/detector.ts';
 import { UdpCollector } from '../flow/udp/udp-collector.ts';
 import type { Component } from './component.ts';
 import { ComponentRunner } from './component-runner.ts';
@@ -20,7 +22,7 @@ export const SERVICE_NAMES = ['collector', 'detector', 'api', 'worker'] as const
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Services whose code exists in this build; the others are refused with a clear message. */
-export const AVAILABLE_SERVICES: readonly ServiceName[] = ['collector', 'api'];
+export const AVAILABLE_SERVICES: readonly ServiceName[] = ['collector', 'detector', 'api'];
 
 export function parseServiceList(text: string): ServiceName[] {
   const names = text
@@ -29,6 +31,9 @@ export function parseServiceList(text: string): ServiceName[] {
     .filter((s) => s !== '');
   const unknown = names.filter((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) throw new Error(`unknown service(s) ${unknown.join(', ')}; choose from ${SERVICE_NAMES.join(', ')}`);
+  if (names.includes('detector') && !names.includes('collector')) {
+    throw new Error('the detector runs beside the collector in one process in this build (--services=collector,detector)');
+  }
   const unavailable = names.filter((n) => !AVAILABLE_SERVICES.includes(n as ServiceName));
   if (unavailable.length > 0) throw new Error(`service(s) ${unavailable.join(', ')} not available in this build (available: ${AVAILABLE_SERVICES.join(', ')})`);
   return [...new Set(names)] as ServiceName[];
@@ -42,10 +47,17 @@ export interface RunningNetwarden {
   repositories: Repositories;
   inventory: InventoryService;
   metrics: Registry;
+  /** Set when the detector service runs. */
+  detector: Detector | undefined;
   stop(): Promise<void>;
 }
 
-export async function startNetwarden(config: Config, services: ServiceName[], logger: Logger): Promise<RunningNetwarden> {
+export async function startNetwarden(
+  config: Config,
+  services: ServiceName[],
+  logger: Logger,
+  extraHandlers: IncidentHandler[] = [],
+): Promise<RunningNetwarden> {
   const metrics = createMetricsRegistry();
   let store: Store | undefined;
   let repositories: Repositories | undefined;
@@ -90,8 +102,47 @@ export async function startNetwarden(config: Config, services: ServiceName[], lo
     },
   ];
 
+  let detector: Detector | undefined;
+  if (services.includes('detector')) {
+    components.push({
+      name: 'detector',
+      async start() {
+        const repos = need(repositories, 'store');
+        detector = new Detector({ config: config.detect, index, logger, metrics, handlers: [storeIncidents(repos.incidents), ...extraHandlers] });
+        await detector.start();
+      },
+      async stop() {
+        await detector?.stop();
+      },
+    });
+  }
+
   if (services.includes('collector')) {
-    components.push(new UdpCollector({ config: config.collector, logger, metrics }));
+    let collector: UdpCollector | undefined;
+    components.push({
+      name: 'collector',
+      async start() {
+        collector = new UdpCollector({
+          config: config.collector,
+          logger,
+          metrics,
+          ...(detector !== undefined
+            ? {
+                consumer: { module: BATCHING_CONSUMER_MODULE, options: {} },
+                onConsumerMessage: (message: unknown) => {
+                  const m = message as FlowBatchMessage;
+                  if (m.type === 'flow-batch') detector?.onBatch(m.batch);
+                },
+              }
+            : {}),
+        });
+        await collector.start();
+      },
+      async stop() {
+        // Stopping the receive threads flushes their last batches into the detector.
+        await collector?.stop();
+      },
+    });
   }
 
   if (services.includes('api')) {
@@ -104,6 +155,7 @@ export async function startNetwarden(config: Config, services: ServiceName[], lo
           metrics,
           inventory: need(inventory, 'inventory'),
           apiTokens: repos.apiTokens,
+          incidents: repos.incidents,
           trustProxy: config.http.trustProxy,
           bodyLimitBytes: config.http.bodyLimitBytes,
           healthChecks: [{ name: 'store', check: async () => void (await repos.inventory.counts()) }],
@@ -129,6 +181,7 @@ export async function startNetwarden(config: Config, services: ServiceName[], lo
     repositories: need(repositories, 'store'),
     inventory: need(inventory, 'inventory'),
     metrics,
+    detector,
     stop: () => runner.stop(),
   };
 }

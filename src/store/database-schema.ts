@@ -74,7 +74,26 @@ export interface ApiTokenTable {
   revokedAt: number | null;
 }
 
+export interface IncidentTable {
+  id: string;
+  serverId: string;
+  customerId: string;
+  address: string;
+  kind: string;
+  direction: string;
+  status: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  endedMs: number | null;
+  /** JSON of Rates. */
+  peak: string;
+  /** JSON: exceeded, totals, summary, netscan, sourceAddress, samples (base64). */
+  evidence: string;
+  updatedAt: number;
+}
+
 export interface DatabaseSchema {
+  incidents: IncidentTable;
   customers: CustomerTable;
   hostGroups: HostGroupTable;
   servers: ServerTable;

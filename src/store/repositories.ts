@@ -1,6 +1,7 @@
 /** Every repository over one opened store. */
 import { ApiTokenRepository } from './api-token-repository.ts';
 import { AuditRepository } from './audit-repository.ts';
+import { IncidentRepository } from './incident-repository.ts';
 import { InventoryRepository } from './inventory-repository.ts';
 import type { Store } from './store.ts';
 
@@ -8,6 +9,7 @@ export interface Repositories {
   inventory: InventoryRepository;
   audit: AuditRepository;
   apiTokens: ApiTokenRepository;
+  incidents: IncidentRepository;
 }
 
 export function createRepositories(store: Store): Repositories {
@@ -15,5 +17,6 @@ export function createRepositories(store: Store): Repositories {
     inventory: new InventoryRepository(store.db),
     audit: new AuditRepository(store.db),
     apiTokens: new ApiTokenRepository(store.db),
+    incidents: new IncidentRepository(store.db),
   };
 }

@@ -4,11 +4,15 @@
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import * as m001 from './001-inventory.ts';
+import * as m002 from './002-incidents.ts';
 import type { MigrationContext } from './migration-context.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 
-const modules: Array<[string, MigrationModule]> = [['001-inventory', m001]];
+const modules: Array<[string, MigrationModule]> = [
+  ['001-inventory', m001],
+  ['002-incidents', m002],
+];
 
 export function migrations(ctx: MigrationContext): Record<string, Migration> {
   return Object.fromEntries(modules.map(([name, module]) => [name, { up: (db: Kysely<unknown>) => module.up(db, ctx) }]));

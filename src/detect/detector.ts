@@ -1,0 +1,119 @@
+/**
+ * The detector component: takes flow batches from the receive threads, runs the
+ * detection pipeline in this thread, keeps the wall clock ticking when flows stop, and
+ * hands every incident event to its sinks in order (the store first, then the lock layer).
+ * Sink work is queued, so detection never waits for a database.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Config } from '../config/config-schema.ts';
+import type { InventoryIndex } from '../inventory/inventory-index.ts';
+import type { Logger } from '../logger.ts';
+import { type FlowBatch, FlowBatchReader } from './flow-batch.ts';
+import { FlowDetector } from './flow-detector.ts';
+import type { Incident, IncidentSink } from './incident.ts';
+
+/** Asynchronous consumer of incident events (the store, the lock layer). */
+export interface IncidentHandler {
+  handle(event: 'opened' | 'updated' | 'ended', incident: Incident): Promise<void>;
+}
+
+export interface DetectorDeps {
+  config: Config['detect'];
+  index: InventoryIndex;
+  logger: Logger;
+  metrics: Registry;
+  handlers: IncidentHandler[];
+  /** Live mode ticks the wall clock; replay leaves time to the flows. */
+  live?: boolean;
+}
+
+export class Detector {
+  readonly name = 'detector';
+  readonly flows: FlowDetector;
+  readonly #deps: DetectorDeps;
+  readonly #reader = new FlowBatchReader();
+  #queue: Promise<void> = Promise.resolve();
+  #pending = 0;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #incidents: Counter<'kind' | 'direction' | 'event'>;
+  readonly #handlerErrors: Counter;
+  readonly #flowsCounter: Counter;
+  #flowsExported = 0;
+
+  constructor(deps: DetectorDeps) {
+    this.#deps = deps;
+    const sink: IncidentSink = {
+      opened: (i) => this.#emit('opened', i),
+      updated: (i) => this.#emit('updated', i),
+      ended: (i) => this.#emit('ended', i),
+    };
+    this.flows = new FlowDetector({ config: deps.config, index: deps.index, sink });
+    const registers = [deps.metrics];
+    this.#incidents = new Counter({ name: 'netwarden_detector_incident_events_total', help: 'incident events', labelNames: ['kind', 'direction', 'event'], registers });
+    this.#handlerErrors = new Counter({ name: 'netwarden_detector_handler_errors_total', help: 'incident events a handler failed on', registers });
+    this.#flowsCounter = new Counter({ name: 'netwarden_detector_flows_total', help: 'flows run through detection', registers });
+    const stats = this.flows.stats;
+    new Gauge({ name: 'netwarden_detector_active_servers', help: 'servers with traffic in the last 300 s', registers, collect() { this.set(stats.activeServers); } });
+    new Gauge({ name: 'netwarden_detector_watched', help: 'server directions watched for evidence', registers, collect() { this.set(stats.watched); } });
+    new Gauge({ name: 'netwarden_detector_rate_table_bytes', help: 'memory of the per-server rate table', registers, collect() { this.set(stats.rateTableBytes); } });
+    new Gauge({ name: 'netwarden_detector_netscan_targets', help: 'distinct scan targets tracked', registers, collect() { this.set(stats.netscanTrackedTargets); } });
+  }
+
+  #emit(event: 'opened' | 'updated' | 'ended', incident: Incident): void {
+    this.#incidents.inc({ kind: incident.kind, direction: incident.direction, event });
+    if (event === 'opened') {
+      this.#deps.logger.warn(
+        { component: 'detector', incident: incident.id, kind: incident.kind, direction: incident.direction, server: incident.serverId, address: incident.address },
+        'incident opened',
+      );
+    }
+    this.#pending++;
+    this.#queue = this.#queue.then(async () => {
+      for (const handler of this.#deps.handlers) {
+        try {
+          await handler.handle(event, incident);
+        } catch (error) {
+          this.#handlerErrors.inc();
+          this.#deps.logger.error({ component: 'detector', incident: incident.id, event, err: error }, 'incident handler failed');
+        }
+      }
+      this.#pending--;
+    });
+  }
+
+  /** A batch from a receive thread (or a replay). */
+  onBatch(batch: FlowBatch): void {
+    this.#reader.load(batch);
+    this.flows.process(this.#reader);
+    const n = this.flows.stats.flows;
+    this.#flowsCounter.inc(n - this.#flowsExported);
+    this.#flowsExported = n;
+  }
+
+  /** Resolves when every queued incident event has been handled. */
+  drain(): Promise<void> {
+    return this.#queue;
+  }
+
+  get pendingEvents(): number {
+    return this.#pending;
+  }
+
+  async start(): Promise<void> {
+    if (this.#deps.live ?? true) {
+      this.#timer = setInterval(() => this.flows.idle(Date.now()), 100);
+      this.#timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.flows.flood.flush(this.flows.clockMs);
+    await this.drain();
+  }
+}
+
+/** Persists every incident event. */
+export function storeIncidents(repository: { save(incident: Incident): Promise<void> }): IncidentHandler {
+  return { handle: (_event, incident) => repository.save(incident) };
+}
