@@ -13,7 +13,7 @@ export const NETFLOW_DECODE_ERROR_REASONS = [
   'bad_version',
   /** A data set arrived for a template we do not hold (yet); its records are buffered or dropped. */
   'template_not_found',
-  /** A template or options template that cannot be valid (reserved id, no scope, bad lengths). */
+  /** A template or options template that cannot be valid (reserved id, no scope, bad lengths, over 1024 fields). */
   'bad_template',
   /** The exporter already holds the maximum number of templates; the new one is dropped. */
   'template_limit',
@@ -23,7 +23,10 @@ export const NETFLOW_DECODE_ERROR_REASONS = [
   'zero_length_field',
   /** A set, message or variable-length field whose length is impossible (below its header size, past the end). */
   'bad_length',
-  /** An exporter announced or carried a sampling interval of 0; the flow is counted unsampled. */
+  /**
+   * An exporter announced or carried a sampling interval of 0 (or announced a rate beyond
+   * 2^32, e.g. a samplingProbability below 2^-32); the flow is counted unsampled.
+   */
   'zero_sampling_rate',
   /** The per-domain sampler table is full; the new sampler's rate is not remembered. */
   'sampler_limit',

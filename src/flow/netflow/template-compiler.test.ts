@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { K_BYTES, K_PACKETS, K_SRC4, K_TIME_MS } from './field-map.ts';
-import { type CompiledTemplate, compileTemplate, sameSpec, templateSpecEnd } from './template-compiler.ts';
+import { type CompiledTemplate, compileTemplate, MAX_TEMPLATE_FIELDS, sameSpec, templateSpecEnd } from './template-compiler.ts';
 
 function spec(...fields: Array<[number, number, number?]>): Uint8Array {
   const out: number[] = [];
@@ -47,6 +47,14 @@ describe('template compiler', () => {
   it('rejects v9 variable lengths and zero-length records', () => {
     assert.equal(compileTemplate(spec([8, 65535]), 0, 0, 4, 256, 1, 0, false, 9, 0), 'bad_template');
     assert.equal(compileTemplate(spec([8, 0]), 0, 0, 4, 256, 1, 0, false, 10, 0), 'zero_length_field');
+  });
+
+  it('rejects templates with more than MAX_TEMPLATE_FIELDS fields before allocating their layout (fuzz regression)', () => {
+    const fields = (n: number): Array<[number, number]> => Array.from({ length: n }, (_, i) => [1 + (i % 300), 4]);
+    const over = spec(...fields(MAX_TEMPLATE_FIELDS + 1));
+    assert.equal(compileTemplate(over, 0, 0, over.length, 256, MAX_TEMPLATE_FIELDS + 1, 0, false, 10, 0), 'bad_template');
+    const atLimit = spec(...fields(MAX_TEMPLATE_FIELDS));
+    assert.equal(compile(atLimit, MAX_TEMPLATE_FIELDS).fieldCount, MAX_TEMPLATE_FIELDS);
   });
 
   it('finds the end of a field list and recognizes an identical refresh', () => {

@@ -50,6 +50,14 @@ export interface CompiledTemplate {
 export type TemplateFormat = 9 | 10;
 
 /**
+ * Fields one template may have. A compiled template costs about 20 bytes per field, and
+ * one 64 KiB datagram can announce a 16,000-field template (260 KiB cached): without this
+ * limit the template caps (count per exporter x exporters) would bound memory only at
+ * about 90 times what real templates (10 to 100 fields) need.
+ */
+export const MAX_TEMPLATE_FIELDS = 1024;
+
+/**
  * Reads `fieldCount` field specifiers starting at `off` (bounded by `end`) and compiles
  * them. The first `scopeCount` fields are options scope fields. `specStart` is where the
  * template record starts (its id), so the raw spec can be kept for refresh comparison.
@@ -67,6 +75,7 @@ export function compileTemplate(
   format: TemplateFormat,
   nowMs: number,
 ): { template: CompiledTemplate; next: number } | NetflowDecodeErrorReason {
+  if (fieldCount > MAX_TEMPLATE_FIELDS) return 'bad_template';
   const wireLengths = new Int32Array(fieldCount);
   const fieldOffsets = new Int32Array(fieldCount);
   const fieldLengths = new Int32Array(fieldCount);

@@ -11,6 +11,7 @@ import { type FlowRecordSnapshot, snapshotFlow } from '../flow-record.ts';
 import { readPcapUdpDatagrams } from '../pcap/pcap-reader.ts';
 import type { NetflowDecodeErrorReason } from './decode-errors.ts';
 import { createNetflowDecoder, type NetflowDecoder, type NetflowDecoderOptions } from './netflow-decoder.ts';
+import { MAX_TEMPLATE_FIELDS } from './template-compiler.ts';
 
 const T0 = 1_700_000_000_000;
 const EXPORT_SECS = T0 / 1000;
@@ -368,6 +369,28 @@ describe('sampling from options data', () => {
     assert.equal(run.decoder.errors.zero_sampling_rate, 1);
   });
 
+  it('ignores a samplingProbability too small to be a rate instead of emitting Infinity/NaN counters (fuzz regression)', () => {
+    const float64 = (x: number): number[] => {
+      const view = new DataView(new ArrayBuffer(8));
+      view.setFloat64(0, x);
+      return [...new Uint8Array(view.buffer)];
+    };
+    const opts = ipfixOptionsTemplate(513, 1, field(149, 4), field(311, 8));
+    // The smallest denormal (1/p is Infinity), then 1e-300 (1/p overflows bytes x rate), then 1/1024.
+    for (const [probability, rate] of [
+      [5e-324, 1],
+      [1e-300, 1],
+      [1 / 1024, 1024],
+    ]) {
+      const run = setup();
+      run.decode(ipfix([set(3, opts), set(513, [...be(1, 4), ...float64(probability)])]));
+      const flows = run.decode(ipfix([set(2, BASIC_TEMPLATE), set(256, basicRecord('192.0.2.84', '192.0.2.85', 2, 2 ** 40))]));
+      assert.deepEqual([flows[0].samplingRate, flows[0].packets, flows[0].bytes], [rate, 2 * rate, 2 ** 40 * rate], `probability ${probability}`);
+      assert.deepEqual(reasons(run), rate === 1 ? ['zero_sampling_rate'] : []);
+      if (rate === 1) assert.match(run.errors[0].detail, new RegExp(`sampler announces rate ${Math.round(1 / probability)}, ignored$`.replace('+', '\\+')));
+    }
+  });
+
   it('caps the sampler table per domain', () => {
     const run = setup({ maxSamplersPerDomain: 2 });
     const opts = ipfixOptionsTemplate(512, 1, field(302, 4), field(34, 4));
@@ -438,6 +461,21 @@ describe('caps against hostile senders', () => {
     assert.equal(run.decoder.stats().templates.exporters, 1);
     const v5 = Uint8Array.from([...be(5, 2), ...be(1, 2), ...be(0, 4), ...be(EXPORT_SECS, 4), ...be(0, 4), ...be(0, 4), 0, 0, 0, 0, ...ip('192.0.2.3'), ...Array(44).fill(0)]);
     assert.equal(run.decode(v5, T0, '192.0.2.2').length, 1);
+  });
+
+  it('refuses a template with more fields than MAX_TEMPLATE_FIELDS, so caps bound memory (fuzz regression)', () => {
+    const run = setup();
+    const fields = (n: number): number[][] => Array.from({ length: n }, (_, i) => field(1 + (i % 300), 4));
+    // 16,370 fields fill one 64 KiB datagram; cached, such a template took about 260 KiB.
+    const fat = ipfix([set(2, template(300, ...fields(15_000)), template(301, ...fields(MAX_TEMPLATE_FIELDS)))]);
+    run.decode(fat);
+    assert.deepEqual(reasons(run), ['bad_template']);
+    assert.match(run.errors[0].detail, /template 300 has 15000 fields \(max 1024\)$/);
+    assert.equal(run.decoder.stats().templates.templates, 1, 'the template after the refused one, at the limit, is kept');
+    const v9Options = v9([set(1, v9OptionsTemplate(302, [field(1, 4)], fields(MAX_TEMPLATE_FIELDS)))]);
+    run.decode(v9Options);
+    assert.deepEqual(reasons(run), ['bad_template', 'bad_template']);
+    assert.match(run.errors[1].detail, /options template 302 has 1025 fields/);
   });
 
   it('bounds the memory of many hostile exporters and domains', () => {

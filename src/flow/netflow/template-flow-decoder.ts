@@ -22,8 +22,15 @@ import {
 } from './field-map.ts';
 import { createPendingDataSets, type PendingHeader } from './pending-data-sets.ts';
 import { applyOps, beginRecord, createRecordContext, finishRecord, readUint, reverseDirection } from './record-reader.ts';
-import { type CompiledTemplate, compileTemplate, sameSpec, type TemplateFormat, templateSpecEnd } from './template-compiler.ts';
 import { createTemplateCache, type DomainState, type TemplateCacheStats } from './template-cache.ts';
+import {
+  type CompiledTemplate,
+  compileTemplate,
+  MAX_TEMPLATE_FIELDS,
+  sameSpec,
+  type TemplateFormat,
+  templateSpecEnd,
+} from './template-compiler.ts';
 
 export interface TemplateFlowDecoderOptions {
   /** Templates neither refreshed nor used for this long are dropped (default 30 min). */
@@ -61,6 +68,13 @@ export interface TemplateFlowDecoder {
 
 export const V9_HEADER_LENGTH = 20;
 export const IPFIX_HEADER_LENGTH = 16;
+
+/**
+ * Largest rate an options record may announce: every sampling element is unsigned32, so a
+ * larger rate (a samplingProbability below 2^-32, an 8-byte population) is garbage, and an
+ * infinite one would make packets and bytes Infinity or NaN.
+ */
+const MAX_ANNOUNCED_RATE = 2 ** 32;
 
 const DEFAULTS = {
   templateTimeoutMs: 30 * 60_000,
@@ -406,8 +420,8 @@ export function createTemplateFlowDecoder(
     else if (size >= 0) rate = size > 0 ? Math.round(population / size) : 0;
     else if (probability >= 0) rate = probability > 0 ? Math.round(1 / probability) : 0;
     if (rate < 0) return;
-    if (rate === 0) {
-      errors.report('zero_sampling_rate', exporter, `${where(header)}: options set ${t.id}: sampler announces rate 0, ignored`);
+    if (rate === 0 || rate > MAX_ANNOUNCED_RATE) {
+      errors.report('zero_sampling_rate', exporter, `${where(header)}: options set ${t.id}: sampler announces rate ${rate}, ignored`);
       return;
     }
     if (samplerId >= 0) {
@@ -517,6 +531,10 @@ export function createTemplateFlowDecoder(
     const existing = cache.find(exporter, format, domainId)?.templates.get(id);
     if (existing !== undefined && existing.isOptions === isOptions && sameSpec(existing, b, specStart, specEnd)) {
       existing.refreshedMs = nowMs;
+      return;
+    }
+    if (count > MAX_TEMPLATE_FIELDS) {
+      errors.report('bad_template', exporter, `${where(header)}: ${isOptions ? 'options ' : ''}template ${id} has ${count} fields (max ${MAX_TEMPLATE_FIELDS})`);
       return;
     }
     const compiled = compileTemplate(b, specStart, fieldsStart, specEnd, id, count, scopeCount, isOptions, format, nowMs);
