@@ -92,7 +92,29 @@ export interface IncidentTable {
   updatedAt: number;
 }
 
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxTable {
+  id: Generated<number>;
+  createdAt: number;
+  blockingId: string;
+  /** locked | unblock_received | released | rejected */
+  kind: string;
+  recipient: string;
+  subject: string;
+  language: string;
+  /** The full RFC 5322 message, built once, so a retry sends exactly the same bytes. */
+  message: string;
+  state: OutboxState;
+  attempts: number;
+  /** pending: when the next attempt is due; sending: when the claim expires and the message is retried. */
+  nextAttemptAt: number;
+  lastError: string | null;
+  sentAt: number | null;
+}
+
 export interface DatabaseSchema {
+  outbox: OutboxTable;
   incidents: IncidentTable;
   customers: CustomerTable;
   hostGroups: HostGroupTable;

@@ -3,6 +3,7 @@ import { ApiTokenRepository } from './api-token-repository.ts';
 import { AuditRepository } from './audit-repository.ts';
 import { IncidentRepository } from './incident-repository.ts';
 import { InventoryRepository } from './inventory-repository.ts';
+import { OutboxRepository } from './outbox-repository.ts';
 import type { Store } from './store.ts';
 
 export interface Repositories {
@@ -10,6 +11,7 @@ export interface Repositories {
   audit: AuditRepository;
   apiTokens: ApiTokenRepository;
   incidents: IncidentRepository;
+  outbox: OutboxRepository;
 }
 
 export function createRepositories(store: Store): Repositories {
@@ -18,5 +20,6 @@ export function createRepositories(store: Store): Repositories {
     audit: new AuditRepository(store.db),
     apiTokens: new ApiTokenRepository(store.db),
     incidents: new IncidentRepository(store.db),
+    outbox: new OutboxRepository(store.db),
   };
 }

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import * as m001 from './001-inventory.ts';
 import * as m002 from './002-incidents.ts';
+import * as m004 from './004-outbox.ts';
 import type { MigrationContext } from './migration-context.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -12,6 +13,7 @@ type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise
 const modules: Array<[string, MigrationModule]> = [
   ['001-inventory', m001],
   ['002-incidents', m002],
+  ['004-outbox', m004],
 ];
 
 export function migrations(ctx: MigrationContext): Record<string, Migration> {
