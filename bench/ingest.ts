@@ -32,11 +32,12 @@
  *   --only decode|e2e          run one part
  */
 import { createSocket } from 'node:dgram';
+import { type AddressInfo, createServer } from 'node:net';
 import { cpus, loadavg, release } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type DecodeRate, measureDecodeRate } from './ingest/decode-rate.ts';
+import { measureDecodeRate } from './ingest/decode-rate.ts';
 import { FastnetmonTarget } from './ingest/fastnetmon-target.ts';
 import { type IngestTarget, sleep } from './ingest/ingest-target.ts';
 import { type SearchResult, searchLosslessRate } from './ingest/lossless-search.ts';
@@ -112,6 +113,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 process.on('exit', killAll);
 
+async function freeTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
 async function freeUdpPort(): Promise<number> {
   const socket = createSocket('udp4');
   await new Promise<void>((r) => socket.bind({ address: '127.0.0.1', port: 0 }, r));
@@ -126,12 +135,10 @@ const PROTOCOL_NAMES: Record<TrafficKind, string> = { 'netflow-v9': 'NetFlow v9'
 
 async function decodePart(): Promise<string> {
   const rows: string[][] = [];
-  const results: DecodeRate[] = [];
   for (const kind of TRAFFIC_KINDS) {
     const pool = buildTrafficPool(kind, { exporters: EXPORTERS, datagramsPerExporter: DATAGRAMS_PER_EXPORTER, seed: SEED, nowMs: Date.now() });
     const summary = poolSummary(pool);
     const r = measureDecodeRate(pool, decodeSeconds);
-    results.push(r);
     log(`decode ${kind}: ${int(r.bestRecordsPerSecond)} records/s (best 1 s), ${int(r.recordsPerSecond)} over ${r.seconds.toFixed(1)} s`);
     const target = kind === 'netflow-v9' || kind === 'ipfix' ? `≥ 3 M: ${r.bestRecordsPerSecond >= 3e6 ? 'met' : 'NOT met'}` : '';
     rows.push([
@@ -174,7 +181,7 @@ function stepLine(name: string, r: StepResult): string {
     `  ${name.padEnd(22)} target ${int(r.targetRate).padStart(7)}/s sent ${int(r.achievedRate).padStart(7)}/s` +
     `${received} flows ${int(r.received.flows)}/${int(r.sentFlows)} drops ${int(r.received.kernelDrops)} ` +
     `errors ${r.received.decodeErrors} loss ${percent(r.loss)} cpu ${r.cpuPercent.toFixed(0)}% sender ${r.senderCpuPercent.toFixed(0)}% ` +
-    `host RcvbufErrors +${r.hostRcvbufErrors} ` +
+    `others ${r.othersCpuPercent.toFixed(0)}% host RcvbufErrors +${r.hostRcvbufErrors} ` +
     `${r.pass ? 'ok' : 'LOSS'}${r.senderLimited ? ' (sender-limited)' : ''}`
   );
 }
@@ -247,7 +254,7 @@ async function endToEndPart(): Promise<{ text: string; outcomes: Outcome[] }> {
         implementation: 'fastnetmon',
         make: async (port) =>
           haveFastnetmon
-            ? new FastnetmonTarget({ protocol: wire, port, prometheusPort: await freeUdpPort(), networks: PROVIDER_NETWORKS })
+            ? new FastnetmonTarget({ protocol: wire, port, prometheusPort: await freeTcpPort(), networks: PROVIDER_NETWORKS })
             : 'not installed (Debian package fastnetmon)',
       });
     }
@@ -318,7 +325,7 @@ function endToEndReport(outcomes: Outcome[], seconds: number): string {
     if (o.search === null) return [name, o.implementation, '–', '–', '–', '–', o.missing ?? ''];
     const b = o.search.best;
     if (b === null) return [name, o.implementation, `< ${int(o.search.failed?.targetRate ?? 0)}`, '–', '–', '–', endNote(o.search)];
-    const notes = [endNote(o.search)];
+    const notes = [endNote(o.search), `others on the machine used ${b.othersCpuPercent.toFixed(0)} % of a core during that step`];
     if (o.threadSplit !== undefined) notes.push(`records per receive thread ${o.threadSplit}`);
     return [
       name,
@@ -367,7 +374,7 @@ function endToEndReport(outcomes: Outcome[], seconds: number): string {
       ([p, pool]) =>
         `- ${PROTOCOL_NAMES[p]} traffic: ${pool.exporters} exporters (one UDP socket each on 127.0.0.1), ${int(pool.datagrams)} pre-built datagrams, ${pool.flowsPerDatagram.toFixed(0)} records and ${pool.bytesPerDatagram.toFixed(0)} bytes per datagram${p === 'netflow-v9' ? ', template datagram first in every step' : ', 128-byte sampled headers, sampling 1:1000'}.`,
     ),
-    `- Each step sends for ${stepSeconds} s, paced in ~1 ms bursts from a separate sender process; the rate doubles from ${int(startRate)}/s until loss, then 3 geometric bisection steps. The table gives the rate the sender actually achieved in the best lossless step, records/s the implementation counted over that step, its CPU over the sending time and its resident set (VmRSS) after it.`,
+    `- Each step sends for ${stepSeconds} s, paced in ~1 ms bursts from a separate sender process, after the implementation is idle and the machine quiet (up to 5 s wait: it is shared); the rate doubles from ${int(startRate)}/s until loss, then 3 geometric bisection steps. The table gives the rate the sender actually achieved in the best lossless step, records/s the implementation counted over that step, its CPU over the sending time and its resident set (VmRSS) after it.`,
     `- Loss = the largest of: datagrams the implementation did not count, records it did not count, and the kernel's receive-queue drops on its socket(s) (/proc/net/udp), each over what was sent. Netwarden: UdpCollector totals (receive threads' own counters); nfcapd/sfcapd: the flow count they print when stopped (a fresh process per step, files on disk as in production); fastnetmon: its Prometheus counters (1.2.4 exports none for sFlow datagrams, so there its processed-samples count).`,
     ...[...new Map(outcomes.filter((o) => o.setup !== '').map((o) => [o.implementation, o.setup])).entries()].map(([i, s]) => `- ${i}: ${s}.`),
     `- Socket receive buffer: net.core.rmem_max = ${int(readSysctl('net/core/rmem_max'))} bytes caps what a process may set (the kernel doubles it for bookkeeping).`,

@@ -29,6 +29,7 @@ function simulated(capacity: number, senderMax = Number.POSITIVE_INFINITY): { st
       rssBytes: 1,
       peakRssBytes: 1,
       hostRcvbufErrors: 0,
+      othersCpuPercent: 0,
       pass: loss < MAX_LOSS,
       senderLimited: achieved < rate * 0.97,
     };
