@@ -4,6 +4,7 @@
  * Every object is closed (additionalProperties: false): an unknown key is a mistake.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { LockingSection } from '../cases/locking-config.ts';
 
 const closed = { additionalProperties: false } as const;
 
@@ -156,6 +157,7 @@ export const ConfigSchema = Type.Object(
       templateExpirySeconds: Type.Integer({ minimum: 1, default: 1800, description: 'a template not refreshed for this long is dropped' }),
     }),
     detect: DetectSection,
+    locking: LockingSection,
     inventory: Section('Customers, servers and addresses.', {
       reloadSeconds: Type.Integer({
         minimum: 0,

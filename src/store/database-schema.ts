@@ -92,6 +92,58 @@ export interface IncidentTable {
   updatedAt: number;
 }
 
+export interface LockTable {
+  blockingId: string;
+  serverId: string;
+  customerId: string;
+  reason: string;
+  scope: string;
+  /** JSON array of CIDR text. */
+  addresses: string;
+  state: string;
+  source: string;
+  statement: string;
+  requiresApproval: number;
+  dryRun: number;
+  /** The rendered evidence log, as e-mailed. */
+  logFile: string;
+  createdAtMs: number;
+  createdBy: string;
+  updatedAtMs: number;
+  releasedAtMs: number | null;
+}
+
+export interface LockIncidentTable {
+  blockingId: string;
+  incidentId: string;
+}
+
+export interface LockEventTable {
+  id: Generated<number>;
+  blockingId: string;
+  atMs: number;
+  actorType: string;
+  actorId: string;
+  action: string;
+  fromState: string | null;
+  toState: string;
+  message: string;
+}
+
+export interface UnblockRequestTable {
+  id: Generated<number>;
+  blockingId: string;
+  createdAtMs: number;
+  createdBy: string;
+  cause: string;
+  measures: string;
+  confirmed: number;
+  state: string;
+  decidedBy: string | null;
+  decidedAtMs: number | null;
+  decisionMessage: string;
+}
+
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface OutboxTable {
@@ -113,8 +165,21 @@ export interface OutboxTable {
   sentAt: number | null;
 }
 
+export interface StaticAccessIpTable {
+  serverId: string;
+  /** Canonical CIDR text. */
+  prefix: string;
+  createdAt: number;
+  createdBy: string;
+}
+
 export interface DatabaseSchema {
+  staticAccessIps: StaticAccessIpTable;
   outbox: OutboxTable;
+  locks: LockTable;
+  lockIncidents: LockIncidentTable;
+  lockEvents: LockEventTable;
+  unblockRequests: UnblockRequestTable;
   incidents: IncidentTable;
   customers: CustomerTable;
   hostGroups: HostGroupTable;
