@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { CaseContext } from '../cases/case-context.ts';
 import type { InventoryService } from '../inventory/inventory-service.ts';
 import type { Logger } from '../logger.ts';
 import type { ApiTokenRepository } from '../store/api-token-repository.ts';
@@ -16,6 +17,7 @@ import { identify } from './request-auth.ts';
 import { type HealthCheck, registerHealthRoutes } from './routes/health-routes.ts';
 import { registerIncidentRoutes } from './routes/incident-routes.ts';
 import { registerInventoryRoutes } from './routes/inventory-routes.ts';
+import { registerLockRoutes } from './routes/lock-routes.ts';
 
 export interface ApiServerDeps {
   logger: Logger;
@@ -23,6 +25,7 @@ export interface ApiServerDeps {
   inventory: InventoryService;
   apiTokens: ApiTokenRepository;
   incidents: IncidentRepository;
+  cases: CaseContext;
   healthChecks: HealthCheck[];
   trustProxy?: boolean;
   bodyLimitBytes?: number;
@@ -64,6 +67,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   registerHealthRoutes(app, { checks: deps.healthChecks, metrics: deps.metrics });
   registerInventoryRoutes(app, { inventory: deps.inventory });
   registerIncidentRoutes(app, { incidents: deps.incidents });
+  registerLockRoutes(app, { cases: deps.cases });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -9,7 +9,7 @@ import { envNameFor } from './load-config.ts';
 import { Value } from '@sinclair/typebox/value';
 
 function typeOf(schema: TSchema): string {
-  if (schema.anyOf !== undefined) return (schema.anyOf as TSchema[]).map((s) => JSON.stringify(s.const)).join(' \\| ');
+  if (schema.anyOf !== undefined) return (schema.anyOf as TSchema[]).map((s) => (s.const !== undefined ? JSON.stringify(s.const) : String(s.type))).join(' \\| ');
   if (schema.type === 'array') return `list of ${typeOf(schema.items as TSchema)}`;
   if (schema.type === 'object' && schema.additionalProperties !== false && schema.properties === undefined) return 'mapping';
   return String(schema.type);

@@ -18,7 +18,7 @@ import type { Store } from '../store/store.ts';
 import type { LockNotice } from './notice.ts';
 import type { NotifyConfig, RetryConfig } from './notify-config.ts';
 import { OutboxWorker } from './outbox-worker.ts';
-import { startTestSmtpServer, type TestSmtpServer } from './test-smtp-server.ts';
+import { startTestSmtpServer, type TestSmtpServer } from '../../test/helpers/test-smtp-server.ts';
 
 const START = Date.UTC(2026, 2, 1, 14, 6, 0);
 const LOG = 'Netscan detected from host 203.0.113.10\nThu Nov 13 18:14:27 2013:   203.0.113.10 =>   198.51.100.1:   22\n';

@@ -15,6 +15,10 @@ import { buildApiServer } from '../api/api-server.ts';
 import { BATCHING_CONSUMER_MODULE, type FlowBatchMessage } from '../detect/batching-flow-consumer.ts';
 import { Detector, type IncidentHandler, storeIncidents } from '../detect/detector.ts';
 import { UdpCollector } from '../flow/udp/udp-collector.ts';
+import { Counter } from 'prom-client';
+import { lockIncidents } from '../cases/case-handler.ts';
+import type { CaseContext } from '../cases/case-context.ts';
+import { OutboxWorker } from '../notify/outbox-worker.ts';
 import type { Component } from './component.ts';
 import { ComponentRunner } from './component-runner.ts';
 
@@ -22,7 +26,7 @@ export const SERVICE_NAMES = ['collector', 'detector', 'api', 'worker'] as const
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Services whose code exists in this build; the others are refused with a clear message. */
-export const AVAILABLE_SERVICES: readonly ServiceName[] = ['collector', 'detector', 'api'];
+export const AVAILABLE_SERVICES: readonly ServiceName[] = ['collector', 'detector', 'api', 'worker'];
 
 export function parseServiceList(text: string): ServiceName[] {
   const names = text
@@ -49,6 +53,7 @@ export interface RunningNetwarden {
   metrics: Registry;
   /** Set when the detector service runs. */
   detector: Detector | undefined;
+  cases: CaseContext;
   stop(): Promise<void>;
 }
 
@@ -102,13 +107,58 @@ export async function startNetwarden(
     },
   ];
 
+  let outbox: OutboxWorker | undefined;
+  let cases: CaseContext | undefined;
+  const enforcementTriggers: Array<() => void> = [];
+  components.push({
+    name: 'cases',
+    async start() {
+      const repos = need(repositories, 'store');
+      outbox = new OutboxWorker({ config: config.notify, outbox: repos.outbox, logger, metrics });
+      const staffAlerts = new Counter({ name: 'netwarden_cases_staff_alerts_total', help: 'alerts raised to the abuse desk', registers: [metrics] });
+      cases = {
+        config: config.locking,
+        portalUrl: config.notify.portalUrl,
+        locks: repos.locks,
+        incidents: repos.incidents,
+        inventory: repos.inventory,
+        audit: repos.audit,
+        index,
+        notifier: { enqueue: async (notice) => void (await need(outbox, 'notify').enqueue(notice)) },
+        enforcement: { trigger: () => enforcementTriggers.forEach((t) => t()) },
+        alerts: {
+          alert(message, details) {
+            staffAlerts.inc();
+            logger.error({ component: 'cases', alert: true, ...details }, message);
+          },
+        },
+        logger,
+        now: Date.now,
+      };
+    },
+    async stop() {},
+  });
+  if (services.includes('worker')) {
+    components.push({
+      name: 'notify',
+      start: () => need(outbox, 'notify').start(),
+      stop: async () => outbox?.stop(),
+    });
+  }
+
   let detector: Detector | undefined;
   if (services.includes('detector')) {
     components.push({
       name: 'detector',
       async start() {
         const repos = need(repositories, 'store');
-        detector = new Detector({ config: config.detect, index, logger, metrics, handlers: [storeIncidents(repos.incidents), ...extraHandlers] });
+        detector = new Detector({
+          config: config.detect,
+          index,
+          logger,
+          metrics,
+          handlers: [storeIncidents(repos.incidents), lockIncidents(need(cases, 'cases')), ...extraHandlers],
+        });
         await detector.start();
       },
       async stop() {
@@ -156,6 +206,7 @@ export async function startNetwarden(
           inventory: need(inventory, 'inventory'),
           apiTokens: repos.apiTokens,
           incidents: repos.incidents,
+          cases: need(cases, 'cases'),
           trustProxy: config.http.trustProxy,
           bodyLimitBytes: config.http.bodyLimitBytes,
           healthChecks: [{ name: 'store', check: async () => void (await repos.inventory.counts()) }],
@@ -182,6 +233,7 @@ export async function startNetwarden(
     inventory: need(inventory, 'inventory'),
     metrics,
     detector,
+    cases: need(cases, 'cases'),
     stop: () => runner.stop(),
   };
 }
