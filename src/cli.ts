@@ -21,6 +21,10 @@ import { type ReplayProgress, replayPcapFile } from './flow/pcap/pcap-replay.ts'
 import { sendPcapOverUdp } from './flow/pcap/pcap-sender.ts';
 import { parseListenAddress } from './flow/udp/udp-listener.ts';
 import { createLogger } from './logger.ts';
+import { lockIncidents } from './cases/case-handler.ts';
+import { FlowBatchWriter } from './detect/flow-batch.ts';
+import { Detector, storeIncidents } from './detect/detector.ts';
+import type { Incident } from './detect/incident.ts';
 import { AVAILABLE_SERVICES, parseServiceList, SERVICE_NAMES, startNetwarden } from './services/netwarden-service.ts';
 import { createRepositories } from './store/repositories.ts';
 import { Store } from './store/store.ts';
@@ -40,9 +44,11 @@ commands:
   token list [--config FILE]     list API tokens
   token revoke ID [--config FILE]
   decode FILE.pcap [--json]      print the flow records decoded from the export datagrams in a capture
-  replay FILE.pcap [--send HOST:PORT] [--speed N]
-                                 feed a capture's export datagrams through the pipeline with the capture's
-                                 timestamps (progress on stderr); --send replays them over UDP instead,
+  replay FILE.pcap [--config FILE] [--lock] [--send HOST:PORT] [--speed N]
+                                 feed a capture's export datagrams through decoding and detection with the
+                                 capture's timestamps, against the configured inventory; incidents are
+                                 stored and printed (--lock: the lock policy acts on them too); progress
+                                 on stderr. --send replays them over UDP to a running collector instead,
                                  paced by their timestamps (--speed 2: twice as fast, 0: no pacing)
 
 The configuration file may also be given as NETWARDEN_CONFIG; NETWARDEN_* variables override keys.`;
@@ -190,11 +196,11 @@ async function decodeCommand(args: string[]): Promise<number> {
 async function replayCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { send: { type: 'string' }, speed: { type: 'string', default: '1' } },
+    options: { config: { type: 'string' }, lock: { type: 'boolean' }, send: { type: 'string' }, speed: { type: 'string', default: '1' } },
     allowPositionals: true,
     strict: true,
   });
-  if (positionals[0] === undefined) throw new UsageError('usage: netwarden replay FILE.pcap [--send HOST:PORT] [--speed N]');
+  if (positionals[0] === undefined) throw new UsageError('usage: netwarden replay FILE.pcap [--lock] [--send HOST:PORT] [--speed N]');
   const speed = Number(values.speed);
   if (!Number.isFinite(speed) || speed < 0) throw new UsageError('--speed must be a number >= 0');
   const showProgress = (p: ReplayProgress): void => {
@@ -206,19 +212,49 @@ async function replayCommand(args: string[]): Promise<number> {
     process.stderr.write(`\nsent ${sent.datagrams} datagrams to ${values.send}\n`);
     return 0;
   }
-  const counts = { packets: 0, bytes: 0 };
-  const summary = replayPcapFile(positionals[0], {
-    onFlow(flow) {
-      counts.packets += flow.packets;
-      counts.bytes += flow.bytes;
-    },
-    onProgress: showProgress,
-  });
-  process.stderr.write(
-    `\nreplayed ${summary.datagrams} datagrams, ${summary.flows} flows, ${counts.packets} packets, ${counts.bytes} bytes ` +
-      `over ${((summary.lastTimeMs - summary.firstTimeMs) / 1000).toFixed(1)} s of capture time\n`,
-  );
-  return 0;
+  const config = configFrom(values.config);
+  const logger = createLogger('silent');
+  // The pipeline of `serve` without the sockets: store, inventory, detection, optionally locking.
+  const running = await startNetwarden(config, [], logger);
+  try {
+    const opened: Incident[] = [];
+    const detector = new Detector({
+      config: config.detect,
+      index: running.inventory.index,
+      logger,
+      metrics: running.metrics,
+      live: false,
+      handlers: [
+        storeIncidents(running.repositories.incidents),
+        ...(values.lock ? [lockIncidents(running.cases)] : []),
+        { handle: async (event, incident) => void (event === 'opened' && opened.push(incident)) },
+      ],
+    });
+    let writer = new FlowBatchWriter(4096);
+    const flush = (): void => {
+      if (writer.count > 0) detector.onBatch(writer.take());
+    };
+    const summary = replayPcapFile(positionals[0], {
+      onFlow(flow) {
+        writer.add(flow);
+        if (writer.full) flush();
+      },
+      onProgress: showProgress,
+    });
+    flush();
+    writer = new FlowBatchWriter(1);
+    detector.flows.tick(summary.lastTimeMs + 1000);
+    await detector.stop();
+    process.stderr.write(
+      `\nreplayed ${summary.datagrams} datagrams, ${summary.flows} flows over ${((summary.lastTimeMs - summary.firstTimeMs) / 1000).toFixed(1)} s of capture time; ` +
+        `${detector.flows.stats.attributedOut + detector.flows.stats.attributedIn} attributed to servers\n`,
+    );
+    for (const i of opened) console.log(`incident ${i.id} ${i.kind} ${i.direction} server ${i.serverId} address ${i.address} at ${new Date(i.firstSeenMs).toISOString()}`);
+    if (opened.length === 0) console.log('no incidents');
+    return 0;
+  } finally {
+    await running.stop();
+  }
 }
 
 async function main(argv: string[]): Promise<number> {

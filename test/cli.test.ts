@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { writePcap } from '../src/evidence/pcap-writer.ts';
+import { ethernet, ipv4, udp } from '../src/flow/packet/packet-builder.ts';
 import { createRepositories } from '../src/store/repositories.ts';
+import { type SyntheticFlow, toNetflowV9Datagrams } from './helpers/traffic-scenarios.ts';
 import { Store } from '../src/store/store.ts';
 
 const run = promisify(execFile);
@@ -68,6 +71,33 @@ describe('netwarden CLI', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('replay runs a capture of exports through detection against the configured inventory', async () => {
+    // A NetFlow v9 export of a port-22 sweep by server S1, written as a capture a router would produce.
+    const start = Date.UTC(2026, 10, 20, 3, 0, 0);
+    const flows: SyntheticFlow[] = [];
+    for (let i = 0; i < 200; i++) {
+      flows.push({ startMs: start + i * 10, endMs: start + i * 10, src: '203.0.113.1', dst: `198.18.2.${i}`, protocol: 6, srcPort: 50000 + i, dstPort: 22, tcpFlags: 0x02, packets: 1, packetSize: 60 });
+    }
+    const frames = toNetflowV9Datagrams(flows, start - 5000).map(({ timeMs, datagram }) => {
+      const data = ethernet({
+        src: '02:00:00:00:00:01',
+        dst: '02:00:00:00:00:02',
+        etherType: 0x0800,
+        payload: ipv4({ src: '192.0.2.254', dst: '192.0.2.1', protocol: 17, payload: udp({ srcPort: 50555, dstPort: 2055, payload: datagram }) }),
+      });
+      return { timeMs, data, originalLength: data.length };
+    });
+    const capture = join(dir, 'sweep.pcap');
+    writeFileSync(capture, writePcap(frames));
+    const result = await netwarden(['replay', capture]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /replayed \d+ datagrams, 200 flows/);
+    assert.match(result.stdout, /^incident [0-9a-f-]{36} netscan out server S1 address 203\.0\.113\.1 at 2026-11-20T0(2:59:59|3:00:0)/m, "NetFlow v9 headers carry whole seconds");
+    const decoded = await netwarden(['decode', capture, '--json']);
+    assert.equal(decoded.stdout.trim().split('\n').length, 200);
+    assert.equal(JSON.parse(decoded.stdout.split('\n')[0]).dstPort, 22);
   });
 
   it('serve starts, answers, and on SIGTERM finishes the write in flight before exiting 0', async () => {

@@ -76,7 +76,7 @@ describe('locking end to end', () => {
     const attachment = parsed.attachments.find((a) => a.filename === `${lock.blockingId}.log`);
     assert.ok(attachment, 'log attached');
     const log = attachment.content.toString('utf8');
-    assert.match(log, /#          Netscan detected from host   203\.0\.113\.10 {14}#/);
+    assert.ok(log.includes('#          Netscan detected from host   203.0.113.10              #'));
     assert.match(log, /203\.0\.113\.10 => +198\.18\.1\.7: +22\n/);
 
     const download = await server.request('GET', `/api/v1/locks/${lock.blockingId}/log`, { token: abuse });

@@ -22,7 +22,7 @@ import { decideUnblockRequest, requestUnblock } from './unblock-request.ts';
 const staff = { type: 'staff', id: 'alice' };
 const customer = { type: 'customer', id: 'K100' };
 const billing = { type: 'billing', id: 'erp' };
-let clock = Date.UTC(2026, 10, 21, 12, 0, 0);
+const clock = Date.UTC(2026, 10, 21, 12, 0, 0);
 
 function netscanIncident(id: string, serverId = 'EX-1', address = '203.0.113.10'): Incident {
   return {
@@ -117,8 +117,8 @@ for (const target of databaseTargets()) {
         assert.equal(notice.customer.email, 'noc@example.com');
         assert.equal(notice.customer.language, 'de');
         assert.equal(notice.logFile?.filename, `${lock.blockingId}.log`);
-        assert.match(notice.logFile!.content, /#          Netscan detected from host   203\.0\.113\.10              #/);
-        assert.match(notice.logFile!.content, /Wed Nov 13 18:14:27 2013:   203\.0\.113\.10 =>        198\.51\.100\.1:   22/);
+        assert.ok(notice.logFile!.content.includes('#          Netscan detected from host   203.0.113.10              #'));
+        assert.ok(notice.logFile!.content.includes('Wed Nov 13 18:14:27 2013:   203.0.113.10 =>        198.51.100.1:   22\n'));
         assert.deepEqual((await t.repos.locks.enforced()).map((l) => l.blockingId), [lock.blockingId]);
         const events = await t.repos.locks.events(lock.blockingId);
         assert.deepEqual(events.map((e) => [e.action, e.toState, e.actor.id]), [['created', 'active', 'policy']]);

@@ -28,7 +28,7 @@ export interface ComposedMessage {
 
 /** The attachment's name as the customer sees it: no directories, no control characters. */
 export function attachmentName(filename: string, blockingId: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point.
   const name = basename(filename.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return name === '' || name === '.' || name === '..' ? `${blockingId}.log` : name;
 }
