@@ -63,7 +63,7 @@ async function send(port: number, rate: number, seconds: number): Promise<SendRe
   let sendErrors = 0;
   const sockets = await openSockets(port, exporters.length, () => sendErrors++);
   const cpu0 = process.cpuUsage();
-  let datagrams = 0;
+  let datagrams: number;
   let flows = 0;
   let preambleDatagrams = 0;
   try {

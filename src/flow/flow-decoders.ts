@@ -33,7 +33,8 @@ export class FlowDecoders {
   };
 
   constructor(options: FlowDecodersOptions) {
-    this.errors = new DecodeErrorLog({ maxKeys: options.maxExporters * 4, maxSamplesPerInterval: 5 });
+    // Up to 15 reasons (NetFlow and sFlow) per exporter.
+    this.errors = new DecodeErrorLog({ maxKeys: options.maxExporters * 16, maxSamplesPerInterval: 5 });
     const errors = this.errors;
     this.sflow = createSflowDecoder({ onError: (reason, detail, exporter) => errors.record('sflow', exporter, reason, detail) });
     this.netflow = createNetflowDecoder({
