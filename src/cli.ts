@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import { createApiToken } from './auth/api-tokens.ts';
+import { LOCK_USAGE, lockCommand, unblockCommand } from './cases/lock-commands-cli.ts';
 import type { Config } from './config/config-schema.ts';
 import { renderConfigReference } from './config/config-reference.ts';
 import { ConfigError, loadConfig } from './config/load-config.ts';
@@ -43,6 +44,7 @@ commands:
                                  create an API token (scopes: read, inventory, billing, abuse, admin)
   token list [--config FILE]     list API tokens
   token revoke ID [--config FILE]
+${LOCK_USAGE}
   decode FILE.pcap [--json]      print the flow records decoded from the export datagrams in a capture
   replay FILE.pcap [--config FILE] [--lock] [--send HOST:PORT] [--speed N]
                                  feed a capture's export datagrams through decoding and detection with the
@@ -257,6 +259,12 @@ async function replayCommand(args: string[]): Promise<number> {
   }
 }
 
+/** The value of --config among other options (each command parses the rest itself). */
+function configOption(args: string[]): string | undefined {
+  const at = args.indexOf('--config');
+  return at >= 0 ? args[at + 1] : args.find((a) => a.startsWith('--config='))?.slice('--config='.length);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
@@ -269,6 +277,10 @@ async function main(argv: string[]): Promise<number> {
       return inventoryCommand(args);
     case 'token':
       return tokenCommand(args);
+    case 'lock':
+      return lockCommand(configFrom(configOption(args)), args, (text) => console.log(text));
+    case 'unblock':
+      return unblockCommand(configFrom(configOption(args)), args, (text) => console.log(text));
     case 'decode':
       return decodeCommand(args);
     case 'replay':

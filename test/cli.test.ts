@@ -73,6 +73,21 @@ describe('netwarden CLI', () => {
     }
   });
 
+  it('lock commands: create, list, show, log and release a staff lock', async () => {
+    const created = await netwarden(['lock', 'create', '--server', 'S2', '--reason', 'abuse_spam', '--statement', 'Spam run reported by three mailbox providers on 2026-11-20.']);
+    assert.equal(created.code, 0, created.stderr);
+    const blockingId = /^locked: (BL-[0-9A-Z]{8})/.exec(created.stdout)?.[1];
+    assert.ok(blockingId, created.stdout);
+    assert.match((await netwarden(['lock', 'list', '--server', 'S2'])).stdout, new RegExp(`^${blockingId}  active +abuse_spam +S2`, 'm'));
+    assert.match((await netwarden(['lock', 'log', blockingId])).stdout, /Statement of the abuse desk\n\nSpam run reported/);
+    const refused = await netwarden(['lock', 'create', '--server', 'S2', '--reason', 'abuse_malware']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /statement: a written statement of the complaint/);
+    assert.match((await netwarden(['lock', 'release', blockingId, '--message', 'Customer removed the spam script.'])).stdout, /^released: /);
+    const shown = await netwarden(['lock', 'show', blockingId]);
+    assert.match(shown.stdout, /active +-> released +staff\/cli:/);
+  });
+
   it('replay runs a capture of exports through detection against the configured inventory', async () => {
     // A NetFlow v9 export of a port-22 sweep by server S1, written as a capture a router would produce.
     const start = Date.UTC(2026, 10, 20, 3, 0, 0);

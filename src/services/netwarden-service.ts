@@ -18,6 +18,7 @@ import { UdpCollector } from '../flow/udp/udp-collector.ts';
 import { Counter } from 'prom-client';
 import { lockIncidents } from '../cases/case-handler.ts';
 import type { CaseContext } from '../cases/case-context.ts';
+import { createCaseContext } from '../cases/create-case-context.ts';
 import { OutboxWorker } from '../notify/outbox-worker.ts';
 import type { Component } from './component.ts';
 import { ComponentRunner } from './component-runner.ts';
@@ -116,25 +117,17 @@ export async function startNetwarden(
       const repos = need(repositories, 'store');
       outbox = new OutboxWorker({ config: config.notify, outbox: repos.outbox, logger, metrics });
       const staffAlerts = new Counter({ name: 'netwarden_cases_staff_alerts_total', help: 'alerts raised to the abuse desk', registers: [metrics] });
-      cases = {
-        config: config.locking,
-        portalUrl: config.notify.portalUrl,
-        locks: repos.locks,
-        incidents: repos.incidents,
-        inventory: repos.inventory,
-        audit: repos.audit,
+      cases = createCaseContext({
+        config,
+        repositories: repos,
         index,
-        notifier: { enqueue: async (notice) => void (await need(outbox, 'notify').enqueue(notice)) },
-        enforcement: { trigger: () => enforcementTriggers.forEach((t) => t()) },
-        alerts: {
-          alert(message, details) {
-            staffAlerts.inc();
-            logger.error({ component: 'cases', alert: true, ...details }, message);
-          },
-        },
         logger,
-        now: Date.now,
-      };
+        notifier: { enqueue: async (notice) => void (await need(outbox, 'notify').enqueue(notice)) },
+        onEnforcementChange: () => {
+          for (const trigger of enforcementTriggers) trigger();
+        },
+        onAlert: () => staffAlerts.inc(),
+      });
     },
     async stop() {},
   });
