@@ -71,7 +71,7 @@ const DetectSection = Type.Object(
     watchFraction: Type.Number({
       minimum: 0.01,
       maximum: 1,
-      default: 0.25,
+      default: 0.1,
       description: 'from this fraction of a threshold on, a server\'s remote peers and sampled packets are kept as evidence',
     }),
     maxLatenessSeconds: Type.Number({ minimum: 0, maximum: 60, default: 2, description: 'flows older than the newest by more than this still count; older ones only go into the summary' }),

@@ -27,7 +27,7 @@ import { join, resolve } from 'node:path';
 import { it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { FlowDecoders } from './flow-decoders.ts';
+import { FlowDecoders, ERROR_KEYS_PER_EXPORTER } from './flow-decoders.ts';
 import { type FlowProtocol, sniffFlowProtocol } from './flow-protocol.ts';
 import type { FlowRecord } from './flow-record.ts';
 import { readPcapUdpDatagrams } from './pcap/pcap-reader.ts';
@@ -687,7 +687,7 @@ it('flow decoders survive 100,000+ mutated real datagrams with bounded state and
     if (cached > stats.exporters * CAPS.maxTemplatesPerExporter) fail(`${cached} templates for ${stats.exporters} exporters`);
     if (stats.domains > cached) fail(`${stats.domains} domains hold only ${cached} templates`);
     if (stats.pendingSets > MAX_PENDING_SETS || stats.pendingBytes > MAX_PENDING_BYTES) fail(`pending ${stats.pendingSets} sets, ${stats.pendingBytes} bytes`);
-    if (decoders.errors.counts.size > CAPS.maxExporters * 4) fail(`error log holds ${decoders.errors.counts.size} keys`);
+    if (decoders.errors.counts.size > CAPS.maxExporters * ERROR_KEYS_PER_EXPORTER) fail(`error log holds ${decoders.errors.counts.size} keys`);
     if (decoders.errors.takeSamples().length > MAX_ERROR_SAMPLES) fail('error log kept more samples than its interval allows');
   };
 

@@ -9,6 +9,9 @@ import { DecodeErrorLog } from './decode-error-log.ts';
 import { createNetflowDecoder, type NetflowDecoder } from './netflow/netflow-decoder.ts';
 import { createSflowDecoder, type SflowDecoder } from './sflow/sflow-decoder.ts';
 
+/** Room for every reason (10 NetFlow, 5 sFlow, socket errors) of every tracked exporter. */
+export const ERROR_KEYS_PER_EXPORTER = 16;
+
 export interface FlowDecodersOptions {
   maxExporters: number;
   maxTemplatesPerExporter: number;
@@ -33,8 +36,7 @@ export class FlowDecoders {
   };
 
   constructor(options: FlowDecodersOptions) {
-    // Up to 15 reasons (NetFlow and sFlow) per exporter.
-    this.errors = new DecodeErrorLog({ maxKeys: options.maxExporters * 16, maxSamplesPerInterval: 5 });
+    this.errors = new DecodeErrorLog({ maxKeys: options.maxExporters * ERROR_KEYS_PER_EXPORTER, maxSamplesPerInterval: 5 });
     const errors = this.errors;
     this.sflow = createSflowDecoder({ onError: (reason, detail, exporter) => errors.record('sflow', exporter, reason, detail) });
     this.netflow = createNetflowDecoder({

@@ -1,7 +1,9 @@
 /**
- * One store test suite, every database: each suite gets a fresh SQLite file and a fresh
- * PostgreSQL schema (dropped afterwards). PostgreSQL must be reachable: an unreachable
- * server fails the run rather than silently testing only SQLite.
+ * One store test suite, every database: each store gets a fresh SQLite file and a fresh
+ * PostgreSQL database (dropped afterwards). Databases, not schemas: Kysely's migrator
+ * introspects every schema of its database, and another test process dropping its own
+ * schema at that moment made the introspection fail. PostgreSQL must be reachable: an
+ * unreachable server fails the run rather than silently testing only SQLite.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,9 +23,20 @@ export interface DatabaseTarget {
 
 let counter = 0;
 
+/** A connection to the maintenance database, for creating and dropping test databases. */
+async function admin(work: (client: pg.Client) => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 export function databaseTargets(): DatabaseTarget[] {
   const dirs: string[] = [];
-  const schemas: string[] = [];
+  const databases: string[] = [];
   const sqlite: DatabaseTarget = {
     name: 'sqlite',
     async open() {
@@ -38,19 +51,20 @@ export function databaseTargets(): DatabaseTarget[] {
   const postgres: DatabaseTarget = {
     name: 'postgres',
     async open() {
-      const schema = `nw_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
-      schemas.push(schema);
-      return Store.open({ url: POSTGRES_URL, schema, poolSize: 4 });
+      const name = `nw_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+      await admin(async (client) => {
+        await client.query(`CREATE DATABASE "${name}"`);
+      });
+      databases.push(name);
+      const url = new URL(POSTGRES_URL);
+      url.pathname = `/${name}`;
+      return Store.open({ url: url.toString(), poolSize: 4 });
     },
     async cleanup() {
-      if (schemas.length === 0) return;
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      try {
-        for (const schema of schemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
+      if (databases.length === 0) return;
+      await admin(async (client) => {
+        for (const name of databases.splice(0)) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      });
     },
   };
   return [sqlite, postgres];

@@ -60,6 +60,9 @@ function packetOf(flow: SyntheticFlow): Buffer {
   else l4 = icmp({ type: flow.dstPort >> 8, code: flow.dstPort & 0xff });
   const ipHeaderLength = v6 ? 40 : 20;
   const totalLength = Math.max(flow.packetSize - 14, ipHeaderLength + l4.length);
+  // The header describes the whole packet, as a router's sampled header does: the UDP
+  // length covers the payload that the sample cut off.
+  if (flow.protocol === 17) l4.writeUInt16BE(totalLength - ipHeaderLength, 4);
   const ip = v6
     ? ipv6({ src: flow.src, dst: flow.dst, nextHeader: flow.protocol, payload: l4, payloadLength: totalLength - 40 })
     : ipv4({ src: flow.src, dst: flow.dst, protocol: flow.protocol, payload: l4, totalLength });
