@@ -79,6 +79,14 @@ describe('locking end to end', () => {
     assert.ok(log.includes('#          Netscan detected from host   203.0.113.10              #'));
     assert.match(log, /203\.0\.113\.10 => +198\.18\.1\.7: +22\n/);
 
+    // The reconciler holds the lock on the server's gateway (dry-run: no gateway is configured).
+    const enforced = await until(async () => {
+      const status = (await server.request('GET', '/api/v1/enforcement/status', { token: abuse })).body as { gateways: Array<{ gateway: string; entries: number; inSync: boolean }> };
+      const gateway = status.gateways.find((g) => g.gateway === 'fsn1-dc14-uplink-gw');
+      return gateway !== undefined && gateway.entries === 1 && gateway.inSync ? gateway : undefined;
+    });
+    assert.equal(enforced.entries, 1);
+
     const download = await server.request('GET', `/api/v1/locks/${lock.blockingId}/log`, { token: abuse });
     assert.equal(download.text, log, 'the API serves the same log as the e-mail');
 
@@ -97,6 +105,11 @@ describe('locking end to end', () => {
     const approved = await server.request('POST', `/api/v1/unblock-requests/${requestId}/decision`, { token: abuse, body: { decision: 'approve', message: 'Thanks for the quick fix.' } });
     assert.equal(approved.status, 200, approved.text);
     assert.equal((approved.body as { lock: { state: string } }).lock.state, 'released');
+
+    await until(async () => {
+      const status = (await server.request('GET', '/api/v1/enforcement/status', { token: abuse })).body as { gateways: Array<{ gateway: string; entries: number }> };
+      return status.gateways.find((g) => g.gateway === 'fsn1-dc14-uplink-gw')?.entries === 0 ? true : undefined;
+    });
 
     const subjects = await until(async () => {
       if (smtp.received.length < 3) return undefined;

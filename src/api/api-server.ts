@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { CaseContext } from '../cases/case-context.ts';
+import type { ReconcilerStatus } from '../enforce/reconciler.ts';
 import type { InventoryService } from '../inventory/inventory-service.ts';
 import type { Logger } from '../logger.ts';
 import type { ApiTokenRepository } from '../store/api-token-repository.ts';
@@ -15,6 +16,7 @@ import { CustomerSchema, ErrorSchema, HostGroupSchema, PrefixNoteSchema, ServerS
 import { handleApiError } from './api-errors.ts';
 import { identify } from './request-auth.ts';
 import { type HealthCheck, registerHealthRoutes } from './routes/health-routes.ts';
+import { registerEnforcementRoutes } from './routes/enforcement-routes.ts';
 import { registerIncidentRoutes } from './routes/incident-routes.ts';
 import { registerInventoryRoutes } from './routes/inventory-routes.ts';
 import { registerLockRoutes } from './routes/lock-routes.ts';
@@ -26,6 +28,7 @@ export interface ApiServerDeps {
   apiTokens: ApiTokenRepository;
   incidents: IncidentRepository;
   cases: CaseContext;
+  enforcementStatus?: () => ReconcilerStatus | null;
   healthChecks: HealthCheck[];
   trustProxy?: boolean;
   bodyLimitBytes?: number;
@@ -68,6 +71,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   registerInventoryRoutes(app, { inventory: deps.inventory });
   registerIncidentRoutes(app, { incidents: deps.incidents });
   registerLockRoutes(app, { cases: deps.cases });
+  registerEnforcementRoutes(app, { status: deps.enforcementStatus ?? (() => null) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

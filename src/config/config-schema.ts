@@ -5,6 +5,7 @@
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { LockingSection } from '../cases/locking-config.ts';
+import { EnforceSection } from '../enforce/enforce-config.ts';
 import { NotifySection } from '../notify/notify-config.ts';
 
 const closed = { additionalProperties: false } as const;
@@ -164,6 +165,7 @@ export const ConfigSchema = Type.Object(
     detect: DetectSection,
     locking: LockingSection,
     notify: NotifySection,
+    enforce: EnforceSection,
     inventory: Section('Customers, servers and addresses.', {
       reloadSeconds: Type.Integer({
         minimum: 0,

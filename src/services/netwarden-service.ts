@@ -19,6 +19,9 @@ import { Counter } from 'prom-client';
 import { lockIncidents } from '../cases/case-handler.ts';
 import type { CaseContext } from '../cases/case-context.ts';
 import { createCaseContext } from '../cases/create-case-context.ts';
+import { desiredEnforcement } from '../cases/enforcement-desired.ts';
+import { enforcerProvider } from '../enforce/create-enforcer.ts';
+import { Reconciler } from '../enforce/reconciler.ts';
 import { OutboxWorker } from '../notify/outbox-worker.ts';
 import type { Component } from './component.ts';
 import { ComponentRunner } from './component-runner.ts';
@@ -55,6 +58,8 @@ export interface RunningNetwarden {
   /** Set when the detector service runs. */
   detector: Detector | undefined;
   cases: CaseContext;
+  /** Set when the worker service runs. */
+  reconciler: Reconciler | undefined;
   stop(): Promise<void>;
 }
 
@@ -131,11 +136,34 @@ export async function startNetwarden(
     },
     async stop() {},
   });
+  let reconciler: Reconciler | undefined;
   if (services.includes('worker')) {
     components.push({
       name: 'notify',
       start: () => need(outbox, 'notify').start(),
       stop: async () => outbox?.stop(),
+    });
+    components.push({
+      name: 'enforce',
+      async start() {
+        const repos = need(repositories, 'store');
+        reconciler = new Reconciler({
+          desired: desiredEnforcement({ locks: repos.locks, inventory: repos.inventory, staticAccessIps: repos.staticAccessIps }),
+          enforcerFor: enforcerProvider(config.enforce, logger),
+          gateways: Object.keys(config.enforce.gateways),
+          reconcileSeconds: config.enforce.reconcileSeconds,
+          debounceMs: config.enforce.debounceMilliseconds,
+          retryInitialMs: config.enforce.retryInitialSeconds * 1000,
+          retryMaxMs: config.enforce.retryMaxSeconds * 1000,
+          registry: metrics,
+          logger,
+        });
+        enforcementTriggers.push(() => reconciler?.trigger());
+        await reconciler.start();
+      },
+      async stop() {
+        await reconciler?.stop();
+      },
     });
   }
 
@@ -200,6 +228,7 @@ export async function startNetwarden(
           apiTokens: repos.apiTokens,
           incidents: repos.incidents,
           cases: need(cases, 'cases'),
+          enforcementStatus: () => reconciler?.status() ?? null,
           trustProxy: config.http.trustProxy,
           bodyLimitBytes: config.http.bodyLimitBytes,
           healthChecks: [{ name: 'store', check: async () => void (await repos.inventory.counts()) }],
@@ -227,6 +256,9 @@ export async function startNetwarden(
     metrics,
     detector,
     cases: need(cases, 'cases'),
+    get reconciler() {
+      return reconciler;
+    },
     stop: () => runner.stop(),
   };
 }
