@@ -95,3 +95,29 @@ describe('UDP collector', () => {
     assert.match(text, /netwarden_collector_decode_errors_total\{protocol="sflow",exporter="127\.0\.0\.1",reason="truncated"\} 1/);
   });
 });
+
+describe('UDP collector logging', () => {
+  it('logs at most five bad datagrams a minute however many arrive, and counts them all', async () => {
+    const lines: string[] = [];
+    const destination = { write: (line: string) => void lines.push(line) };
+    const metrics = new Registry();
+    const collector = new UdpCollector({
+      config: { sflow: ['127.0.0.1:46344'], netflow: [], ipfix: [], exporters: ['127.0.0.1/32'], workers: 1, receiveBufferBytes: 1 << 20, maxExporters: 10, maxTemplatesPerExporter: 8, templateExpirySeconds: 60 },
+      logger: createLogger('warn', destination),
+      metrics,
+    });
+    await collector.start();
+    try {
+      const garbage = Array.from({ length: 40 }, () => Buffer.from([0, 0, 0, 5, 0, 0, 0, 1]));
+      await send(46344, garbage.slice(0, 20));
+      await new Promise((r) => setTimeout(r, 1200));
+      await send(46344, garbage.slice(20));
+      await until(() => collector.totals().decodeErrors === 40);
+      const logged = lines.filter((l) => l.includes('"msg":"bad export datagram"'));
+      assert.equal(logged.length, 5);
+      assert.match(await metrics.metrics(), /netwarden_collector_decode_errors_total\{protocol="sflow",exporter="127\.0\.0\.1",reason="truncated"\} 40/);
+    } finally {
+      await collector.stop();
+    }
+  });
+});

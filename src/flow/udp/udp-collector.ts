@@ -41,6 +41,8 @@ export interface UdpCollectorTotals {
   kernelDrops: number;
 }
 
+const LOG_PER_MINUTE = 5;
+
 const COUNTING_CONSUMER: FlowConsumerSpec = { module: new URL('../counting-flow-consumer.ts', import.meta.url).href, options: {} };
 
 export class UdpCollector {
@@ -58,6 +60,9 @@ export class UdpCollector {
   /** Counter values already exported, per series key, to turn cumulative worker counts into increments. */
   readonly #exported = new Map<string, number>();
   #stopped: Promise<void>[] = [];
+  #logWindowStart = 0;
+  #logged = 0;
+  #suppressed = 0;
 
   constructor(deps: UdpCollectorDeps) {
     this.#deps = deps;
@@ -138,13 +143,34 @@ export class UdpCollector {
     for (const [protocol, exporter, reason, count] of message.errors) {
       this.#advance(this.#errors, { protocol, exporter, reason }, `${w}/e/${protocol}/${exporter}/${reason}`, count);
     }
-    for (const s of message.samples) {
-      this.#deps.logger.warn({ component: 'collector', exporter: s.exporter, protocol: s.protocol, reason: s.reason, detail: s.detail }, 'bad export datagram');
-    }
+    for (const s of message.samples) this.#logBadDatagram(s);
     let templates = 0;
     for (const stats of this.#latest.values()) templates += stats.templates.templates;
     this.#templates.set(templates);
     this.#kernelDrops.set(kernelUdpDrops(this.#ports));
+  }
+
+  /**
+   * At most LOG_PER_MINUTE lines a minute about bad datagrams, whatever a sender does; the
+   * counters have every one of them, and the next line says how many were not logged.
+   */
+  #logBadDatagram(s: { exporter: string; protocol: string; reason: string; detail: string }): void {
+    const now = Date.now();
+    if (now - this.#logWindowStart >= 60_000) {
+      this.#logWindowStart = now;
+      this.#logged = 0;
+    }
+    if (this.#logged >= LOG_PER_MINUTE) {
+      this.#suppressed++;
+      return;
+    }
+    this.#logged++;
+    const suppressed = this.#suppressed;
+    this.#suppressed = 0;
+    this.#deps.logger.warn(
+      { component: 'collector', exporter: s.exporter, protocol: s.protocol, reason: s.reason, detail: s.detail, ...(suppressed > 0 ? { notLoggedBefore: suppressed } : {}) },
+      'bad export datagram',
+    );
   }
 
   #advance<L extends string>(counter: Counter<L>, labels: Partial<Record<L, string>>, key: string, total: number): void {
