@@ -20,6 +20,7 @@ import { registerEnforcementRoutes } from './routes/enforcement-routes.ts';
 import { registerIncidentRoutes } from './routes/incident-routes.ts';
 import { registerInventoryRoutes } from './routes/inventory-routes.ts';
 import { registerLockRoutes } from './routes/lock-routes.ts';
+import { type PeopleApiDeps, registerPeopleRoutes, registerSessionSupport } from './people-api.ts';
 
 export interface ApiServerDeps {
   logger: Logger;
@@ -30,6 +31,8 @@ export interface ApiServerDeps {
   cases: CaseContext;
   enforcementStatus?: () => ReconcilerStatus | null;
   healthChecks: HealthCheck[];
+  /** Sessions for people, the customer portal and the abuse-desk console. */
+  people: PeopleApiDeps;
   trustProxy?: boolean;
   bodyLimitBytes?: number;
 }
@@ -54,23 +57,28 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
       openapi: '3.1.0',
       info: { title: 'Netwarden API', version: '1', description: 'Network-abuse detection and server locking.' },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token (nwt_...)' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API token (nwt_...)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'nw_session', description: 'session cookie from POST /api/v1/session; state-changing requests also need X-CSRF-Token' },
+        },
       },
-      security: [{ bearer: [] }],
+      security: [{ bearer: [] }, { session: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
+  const people = await registerSessionSupport(app, deps.people);
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') request.log.debug({ method: request.method, url: request.url }, 'request received');
-    request.principal = await identify(request, deps.apiTokens);
+    request.principal = await identify(request, deps.apiTokens, people.sessionOf);
   });
 
   registerHealthRoutes(app, { checks: deps.healthChecks, metrics: deps.metrics });
   registerInventoryRoutes(app, { inventory: deps.inventory });
   registerIncidentRoutes(app, { incidents: deps.incidents });
   registerLockRoutes(app, { cases: deps.cases });
+  registerPeopleRoutes(app, people, { inventory: deps.inventory, cases: deps.cases });
   registerEnforcementRoutes(app, { status: deps.enforcementStatus ?? (() => null) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

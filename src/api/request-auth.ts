@@ -1,16 +1,23 @@
 /**
- * Who is calling: an API token (Authorization: Bearer nwt_...) for machines. Session
- * login for people plugs in here too. Routes declare the scope they need.
+ * Who is calling: an API token (Authorization: Bearer nwt_...) for machines, else the
+ * session cookie of a signed-in person (src/auth/sessions.ts). Routes declare the scope
+ * they need; a person's scopes follow from their role (src/auth/policies.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { verifyApiToken } from '../auth/api-tokens.ts';
 import type { Actor } from '../store/audit-repository.ts';
 import type { ApiTokenRepository } from '../store/api-token-repository.ts';
+import type { User, UserRole } from '../auth/user.ts';
 import { errorBody } from './api-errors.ts';
 
 export interface Principal {
   actor: Actor;
   scopes: string[];
+  /** People (session sign-in) only: their role, and the customer account of a customer. */
+  role?: UserRole;
+  customerId?: string | null;
+  /** People only: the session the request came with (CSRF check, sign-out). */
+  session?: { secret: string; user: User; csrfToken: string; expiresAt: number };
 }
 
 declare module 'fastify' {
@@ -19,9 +26,13 @@ declare module 'fastify' {
   }
 }
 
-export async function identify(request: FastifyRequest, tokens: ApiTokenRepository): Promise<Principal | null> {
+export async function identify(
+  request: FastifyRequest,
+  tokens: ApiTokenRepository,
+  sessionOf?: (request: FastifyRequest) => Promise<Principal | null>,
+): Promise<Principal | null> {
   const header = request.headers.authorization;
-  if (header === undefined || !header.startsWith('Bearer ')) return null;
+  if (header === undefined || !header.startsWith('Bearer ')) return sessionOf === undefined ? null : sessionOf(request);
   const token = await verifyApiToken(tokens, header.slice('Bearer '.length).trim());
   if (token === undefined) return null;
   void tokens.touch(token.id, Date.now());

@@ -6,6 +6,8 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { LockingSection } from '../cases/locking-config.ts';
 import { EnforceSection } from '../enforce/enforce-config.ts';
+import { PortalSection } from '../auth/portal-config.ts';
+import { TrafficHistorySection } from '../detect/traffic-sampler.ts';
 import { NotifySection } from '../notify/notify-config.ts';
 
 const closed = { additionalProperties: false } as const;
@@ -166,6 +168,8 @@ export const ConfigSchema = Type.Object(
     locking: LockingSection,
     notify: NotifySection,
     enforce: EnforceSection,
+    portal: PortalSection,
+    trafficHistory: TrafficHistorySection,
     inventory: Section('Customers, servers and addresses.', {
       reloadSeconds: Type.Integer({
         minimum: 0,

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import { type FlowBatch, FlowBatchReader } from './flow-batch.ts';
 import { FlowDetector } from './flow-detector.ts';
 import type { Incident, IncidentSink } from './incident.ts';
+import { type TrafficHistoryConfig, TrafficSampler, type TrafficSampleWriter } from './traffic-sampler.ts';
 
 /** Asynchronous consumer of incident events (the store, the lock layer). */
 export interface IncidentHandler {
@@ -25,6 +26,8 @@ export interface DetectorDeps {
   handlers: IncidentHandler[];
   /** Live mode ticks the wall clock; replay leaves time to the flows. */
   live?: boolean;
+  /** Records the traffic history for the console's chart (absent: none). */
+  trafficHistory?: { config: TrafficHistoryConfig; writer: TrafficSampleWriter };
 }
 
 export class Detector {
@@ -39,6 +42,7 @@ export class Detector {
   readonly #handlerErrors: Counter;
   readonly #flowsCounter: Counter;
   #flowsExported = 0;
+  readonly #sampler: TrafficSampler | undefined;
 
   constructor(deps: DetectorDeps) {
     this.#deps = deps;
@@ -48,6 +52,8 @@ export class Detector {
       ended: (i) => this.#emit('ended', i),
     };
     this.flows = new FlowDetector({ config: deps.config, index: deps.index, sink });
+    const history = deps.trafficHistory;
+    this.#sampler = history && new TrafficSampler({ config: history.config, writer: history.writer, flows: this.flows, index: deps.index, logger: deps.logger, metrics: deps.metrics });
     const registers = [deps.metrics];
     this.#incidents = new Counter({ name: 'netwarden_detector_incident_events_total', help: 'incident events', labelNames: ['kind', 'direction', 'event'], registers });
     this.#handlerErrors = new Counter({ name: 'netwarden_detector_handler_errors_total', help: 'incident events a handler failed on', registers });
@@ -88,6 +94,7 @@ export class Detector {
     const n = this.flows.stats.flows;
     this.#flowsCounter.inc(n - this.#flowsExported);
     this.#flowsExported = n;
+    this.#sampler?.observe(this.flows.clockMs);
   }
 
   /** Resolves when every queued incident event has been handled. */
@@ -101,7 +108,10 @@ export class Detector {
 
   async start(): Promise<void> {
     if (this.#deps.live ?? true) {
-      this.#timer = setInterval(() => this.flows.idle(Date.now()), 100);
+      this.#timer = setInterval(() => {
+        this.flows.idle(Date.now());
+        this.#sampler?.observe(this.flows.clockMs);
+      }, 100);
       this.#timer.unref();
     }
   }
@@ -110,6 +120,7 @@ export class Detector {
     clearInterval(this.#timer);
     this.flows.flood.flush(this.flows.clockMs);
     await this.drain();
+    await this.#sampler?.stop();
   }
 }
 

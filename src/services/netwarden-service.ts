@@ -179,6 +179,7 @@ export async function startNetwarden(
           logger,
           metrics,
           handlers: [storeIncidents(repos.incidents), lockIncidents(need(cases, 'cases')), ...extraHandlers],
+          trafficHistory: { config: config.trafficHistory, writer: repos.trafficSamples },
         });
         await detector.start();
       },
@@ -232,6 +233,16 @@ export async function startNetwarden(
           trustProxy: config.http.trustProxy,
           bodyLimitBytes: config.http.bodyLimitBytes,
           healthChecks: [{ name: 'store', check: async () => void (await repos.inventory.counts()) }],
+          people: {
+            repositories: repos,
+            portal: config.portal,
+            detect: config.detect,
+            maxStaticIps: config.enforce.maxStaticIps,
+            // The reconciler runs in the worker; in an API-only process its next periodic run picks the change up.
+            onStaticIpsChanged: () => {
+              for (const trigger of enforcementTriggers) trigger();
+            },
+          },
         });
         httpAddress = await http.listen({ host: config.http.host, port: config.http.port });
         logger.info({ component: 'api', address: httpAddress }, 'http listening');

@@ -173,7 +173,80 @@ export interface StaticAccessIpTable {
   createdBy: string;
 }
 
+export interface UserTable {
+  id: Generated<number>;
+  email: string;
+  /** Lowercased e-mail: the unique, case-insensitive key. */
+  emailKey: string;
+  /** argon2id PHC string. */
+  passwordHash: string;
+  role: string;
+  customerId: string | null;
+  language: string;
+  createdAt: number;
+  updatedAt: number;
+  disabledAt: number | null;
+}
+
+export interface SessionTable {
+  /** SHA-256 hex of the cookie's secret. */
+  idHash: string;
+  userId: number;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  clientAddress: string;
+  userAgent: string;
+}
+
+export interface ConsoleBookingTable {
+  id: Generated<number>;
+  serverId: string;
+  customerId: string;
+  startsAt: number;
+  endsAt: number;
+  note: string;
+  /** requested | confirmed | declined | cancelled */
+  state: string;
+  createdAt: number;
+  createdBy: string;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  staffMessage: string;
+}
+
+export interface SupportRequestTable {
+  id: Generated<number>;
+  customerId: string;
+  serverId: string | null;
+  blockingId: string | null;
+  subject: string;
+  message: string;
+  /** open | closed */
+  state: string;
+  createdAt: number;
+  createdBy: string;
+  closedAt: number | null;
+  closedBy: string | null;
+  staffMessage: string;
+}
+
+export interface TrafficSampleTable {
+  serverId: string;
+  /** Start of the time bucket (ms). */
+  at: number;
+  packetsIn: number;
+  packetsOut: number;
+  bitsIn: number;
+  bitsOut: number;
+}
+
 export interface DatabaseSchema {
+  users: UserTable;
+  sessions: SessionTable;
+  consoleBookings: ConsoleBookingTable;
+  supportRequests: SupportRequestTable;
+  trafficSamples: TrafficSampleTable;
   staticAccessIps: StaticAccessIpTable;
   outbox: OutboxTable;
   locks: LockTable;

@@ -6,6 +6,11 @@ import { LockRepository } from './lock-repository.ts';
 import { InventoryRepository } from './inventory-repository.ts';
 import { OutboxRepository } from './outbox-repository.ts';
 import { StaticAccessIpRepository } from './static-access-ip-repository.ts';
+import { ConsoleBookingRepository } from './console-booking-repository.ts';
+import { SessionRepository } from './session-repository.ts';
+import { SupportRequestRepository } from './support-request-repository.ts';
+import { TrafficSampleRepository } from './traffic-sample-repository.ts';
+import { UserRepository } from './user-repository.ts';
 import type { Store } from './store.ts';
 
 export interface Repositories {
@@ -16,6 +21,11 @@ export interface Repositories {
   incidents: IncidentRepository;
   outbox: OutboxRepository;
   locks: LockRepository;
+  users: UserRepository;
+  sessions: SessionRepository;
+  consoleBookings: ConsoleBookingRepository;
+  supportRequests: SupportRequestRepository;
+  trafficSamples: TrafficSampleRepository;
 }
 
 export function createRepositories(store: Store): Repositories {
@@ -27,5 +37,10 @@ export function createRepositories(store: Store): Repositories {
     incidents: new IncidentRepository(store.db),
     outbox: new OutboxRepository(store.db),
     locks: new LockRepository(store.db),
+    users: new UserRepository(store.db),
+    sessions: new SessionRepository(store.db),
+    consoleBookings: new ConsoleBookingRepository(store.db),
+    supportRequests: new SupportRequestRepository(store.db),
+    trafficSamples: new TrafficSampleRepository(store.db),
   };
 }

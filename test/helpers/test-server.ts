@@ -15,7 +15,11 @@ export interface TestServer {
   dir: string;
   /** Creates an API token with the scopes and returns it. */
   token(scopes: string[]): Promise<string>;
-  request(method: string, path: string, options?: { token?: string; body?: unknown; contentType?: string }): Promise<{ status: number; body: unknown; text: string }>;
+  request(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; contentType?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -38,7 +42,7 @@ export async function startTestServer(overrides: Record<string, unknown> = {}, s
       return (await createApiToken(netwarden.repositories.apiTokens, `test-${scopes.join('-')}`, scopes)).token;
     },
     async request(method, path, options = {}) {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...options.headers };
       if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
       let body: string | undefined;
       if (options.body !== undefined) {
@@ -53,7 +57,7 @@ export async function startTestServer(overrides: Record<string, unknown> = {}, s
       } catch {
         // not JSON: keep the text
       }
-      return { status: response.status, body: parsed, text };
+      return { status: response.status, body: parsed, text, headers: response.headers };
     },
     async close() {
       await netwarden.stop();
