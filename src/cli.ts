@@ -8,6 +8,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import { createApiToken } from './auth/api-tokens.ts';
+import { setUserPassword } from './auth/change-password.ts';
+import { createUser } from './auth/create-user.ts';
+import { setUserDisabled } from './auth/set-user-disabled.ts';
 import { LOCK_USAGE, lockCommand, unblockCommand } from './cases/lock-commands-cli.ts';
 import type { Config } from './config/config-schema.ts';
 import { renderConfigReference } from './config/config-reference.ts';
@@ -44,6 +47,11 @@ commands:
                                  create an API token (scopes: read, inventory, billing, abuse, admin)
   token list [--config FILE]     list API tokens
   token revoke ID [--config FILE]
+  user create --email E --role customer|staff|admin [--customer ID] [--language en|de] --password P|-
+                                 create a portal/console account (--password -: read it from stdin)
+  user password --email E --password P|-     set a new password (ends the account's sessions)
+  user disable|enable --email E
+  user list
 ${LOCK_USAGE}
   decode FILE.pcap [--json]      print the flow records decoded from the export datagrams in a capture
   replay FILE.pcap [--config FILE] [--lock] [--send HOST:PORT] [--speed N]
@@ -259,6 +267,59 @@ async function replayCommand(args: string[]): Promise<number> {
   }
 }
 
+async function readPassword(value: string | undefined): Promise<string | undefined> {
+  if (value !== '-') return value;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function userCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      customer: { type: 'string' },
+      language: { type: 'string' },
+      password: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const config = configFrom(values.config);
+  const actor = { type: 'cli', id: process.env.USER ?? 'operator' };
+  return withStore(config, async (store) => {
+    const repos = createRepositories(store);
+    switch (positionals[0]) {
+      case 'create': {
+        const user = await createUser(
+          repos,
+          { email: values.email, password: await readPassword(values.password), role: values.role, customerId: values.customer, language: values.language },
+          actor,
+        );
+        console.log(`created ${user.role} ${user.email}${user.customerId ? ` for customer ${user.customerId}` : ''}`);
+        return 0;
+      }
+      case 'password':
+        await setUserPassword(repos, values.email ?? '', await readPassword(values.password), actor);
+        console.log(`password of ${values.email} changed; its sessions ended`);
+        return 0;
+      case 'disable':
+      case 'enable':
+        await setUserDisabled(repos, values.email ?? '', positionals[0] === 'disable', actor);
+        console.log(`${values.email} ${positionals[0]}d`);
+        return 0;
+      case 'list':
+        for (const u of await repos.users.list()) console.log(`${u.email}\t${u.role}\t${u.customerId ?? ''}\t${u.disabledAt === null ? 'active' : 'disabled'}`);
+        return 0;
+      default:
+        throw new UsageError('usage: netwarden user create|password|disable|enable|list');
+    }
+  });
+}
+
 /** The value of --config among other options (each command parses the rest itself). */
 function configOption(args: string[]): string | undefined {
   const at = args.indexOf('--config');
@@ -277,6 +338,8 @@ async function main(argv: string[]): Promise<number> {
       return inventoryCommand(args);
     case 'token':
       return tokenCommand(args);
+    case 'user':
+      return userCommand(args);
     case 'lock':
       return lockCommand(configFrom(configOption(args)), args, (text) => console.log(text));
     case 'unblock':

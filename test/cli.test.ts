@@ -88,6 +88,17 @@ describe('netwarden CLI', () => {
     assert.match(shown.stdout, /active +-> released +staff\/cli:/);
   });
 
+  it('user commands create portal and console accounts and name bad fields', async () => {
+    const bad = await netwarden(['user', 'create', '--email', 'nope', '--role', 'customer', '--password', 'x']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /email: is not an e-mail address/);
+    assert.match(bad.stderr, /customerId: is required for a customer account/);
+    const created = await netwarden(['user', 'create', '--email', 'owner@example.com', '--role', 'customer', '--customer', 'K1', '--password', 'correct horse battery staple']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /created customer owner@example\.com for customer K1/);
+    assert.match((await netwarden(['user', 'list'])).stdout, /owner@example\.com\tcustomer\tK1\tactive/);
+  });
+
   it('replay runs a capture of exports through detection against the configured inventory', async () => {
     // A NetFlow v9 export of a port-22 sweep by server S1, written as a capture a router would produce.
     const start = Date.UTC(2026, 10, 20, 3, 0, 0);
