@@ -11,6 +11,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApiToken } from '../src/auth/api-tokens.ts';
+import { createUser } from '../src/auth/create-user.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import type { Incident } from '../src/detect/incident.ts';
 import type { InventorySnapshot } from '../src/inventory/inventory-types.ts';
@@ -109,6 +110,12 @@ async function main(): Promise<void> {
   try {
     await netwarden.inventory.importSnapshot(DEMO_INVENTORY, { type: 'demo', id: 'npm run demo' });
     const token = (await createApiToken(netwarden.repositories.apiTokens, 'demo', ['admin'])).token;
+    const accounts = [
+      { email: 'admin@muster-webhosting.example', password: 'demo-customer-2026', role: 'customer', customerId: 'K-1001', language: 'de' },
+      { email: 'ops@example-shop.example', password: 'demo-customer-2026', role: 'customer', customerId: 'K-1002', language: 'en' },
+      { email: 'abuse-desk@provider.example', password: 'demo-staff-2026', role: 'staff', language: 'en' },
+    ];
+    for (const account of accounts) await createUser(netwarden.repositories, account, { type: 'demo', id: 'npm run demo' });
     const sflowPort = Number(config.collector.sflow[0].split(':').at(-1));
     const netflowPort = Number(config.collector.netflow[0].split(':').at(-1));
     say(`Inventory: ${DEMO_INVENTORY.customers.length} customers, ${DEMO_INVENTORY.servers.length} servers. Sending the scenario over UDP:`);
@@ -136,6 +143,8 @@ async function main(): Promise<void> {
     say(`E-mails to the customers (with the log attached) in ${outbox}:`);
     for (const f of safeList(outbox)) say(`  ${f}`);
     say('');
+    say(`Portal and console: ${netwarden.httpAddress}/`);
+    for (const a of accounts) say(`  ${a.role.padEnd(8)} ${a.email.padEnd(34)} password ${a.password}`);
     say(`API:        ${netwarden.httpAddress}/api/docs   (token: ${token})`);
     say(`Log file:   curl -H "Authorization: Bearer ${token}" ${netwarden.httpAddress}/api/v1/locks/<Blocking ID>/log`);
     if (values.exit) {
