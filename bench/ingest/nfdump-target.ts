@@ -73,7 +73,8 @@ export class NfdumpTarget implements IngestTarget {
     const child = spawn(this.#options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     this.#exited = false;
-    child.once('exit', () => {
+    // 'close', not 'exit': the summary it prints last must have been read.
+    child.once('close', () => {
       this.#exited = true;
     });
     const keep = (chunk: Buffer) => {
@@ -106,12 +107,15 @@ export class NfdumpTarget implements IngestTarget {
 
   async collect(): Promise<StepCounts> {
     await this.#terminate();
-    let flows = Number(/Ident: '[^']*' Flows: (\d+)/.exec(this.#output)?.[1] ?? Number.NaN);
-    if (!Number.isFinite(flows)) {
+    // One summary line per flow file: a file rotation during the step (every 5 minutes of
+    // wall-clock time) adds one.
+    const summaries = [...this.#output.matchAll(/Ident: '[^']*' Flows: (\d+)/g)];
+    let flows = summaries.reduce((sum, m) => sum + Number(m[1]), 0);
+    if (summaries.length === 0) {
       const stat = execFileSync('nfdump', ['-R', this.#dir, '-I'], { encoding: 'utf8' });
       flows = Number(/^Flows: (\d+)/m.exec(stat)?.[1] ?? 0);
     }
-    const bad = Number(/Bad Packets: (\d+)/.exec(this.#output)?.[1] ?? 0);
+    const bad = [...this.#output.matchAll(/Bad Packets: (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
     rmSync(this.#dir, { recursive: true, force: true });
     return { datagrams: null, flows, kernelDrops: this.#dropsAfter - this.#dropsBefore, decodeErrors: bad };
   }
@@ -119,7 +123,7 @@ export class NfdumpTarget implements IngestTarget {
   async #terminate(): Promise<void> {
     const child = this.#child;
     if (child === undefined || this.#exited) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await Promise.race([exited, sleep(STOP_TIMEOUT_MS + 2000)]);
