@@ -1,29 +1,12 @@
 /** Address helpers for detection: text from batch bytes, private-range checks. */
+import { formatAddress } from '../flow/flow-record.ts';
 
 export function ipv4Text(a: number): string {
   return `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
 }
 
 export function ipv6Text(bytes: Uint8Array, offset: number): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[offset + i] << 8) | bytes[offset + i + 1]).toString(16));
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return groups.join(':');
-  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLen).join(':')}`;
+  return formatAddress(bytes, 6, offset);
 }
 
 /** 10/8, 172.16/12, 192.168/16 (RFC 1918) and 100.64/10 (RFC 6598 shared space). */

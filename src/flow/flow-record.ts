@@ -142,11 +142,12 @@ export interface FlowRecordSnapshot {
   header: string | null;
 }
 
-export function formatAddress(bytes: Uint8Array, ipVersion: 0 | 4 | 6): string {
-  if (ipVersion === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+/** Text of an address held in bytes (IPv4 in the first 4, IPv6 in 16) at `offset`. */
+export function formatAddress(bytes: Uint8Array, ipVersion: 0 | 4 | 6, offset = 0): string {
+  if (ipVersion === 4) return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
   if (ipVersion !== 6) return '';
   const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  for (let i = offset; i < offset + 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
   // Compress the longest run of zero groups (RFC 5952).
   let bestStart = -1;
   let bestLen = 0;

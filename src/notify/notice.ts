@@ -6,19 +6,8 @@
 export const NOTICE_KINDS = ['locked', 'unblock_received', 'released', 'rejected'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
-export const LOCK_REASONS = [
-  'attack_from_server',
-  'attack_on_server',
-  'netscan',
-  'network_configuration',
-  'non_payment',
-  'abuse_phishing',
-  'abuse_malware',
-  'abuse_copyright',
-  'abuse_spam',
-  'other',
-] as const;
-export type LockReason = (typeof LOCK_REASONS)[number];
+// The reasons are the lock layer's; the templates name each of them.
+export { LOCK_REASONS, type LockReason } from '../cases/lock-types.ts';
 
 export type NoticeLanguage = 'en' | 'de';
 
