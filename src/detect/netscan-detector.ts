@@ -308,12 +308,13 @@ export class NetscanDetector {
         this.#deps.sink.updated(copy(open.incident));
       }
     }
-    // Windows idle for a whole window hold nothing countable any more.
+    // Windows idle for a whole window hold nothing countable any more. The Map is in
+    // last-activity order (#add re-inserts), so the sweep stops at the first window still
+    // active: walking them all on every tick (one per batch) was quadratic in the windows.
     for (const [key, w] of this.#windows) {
-      if (nowMs - w.lastMs > windowMs) {
-        this.#tracked -= w.seen.size;
-        this.#windows.delete(key);
-      }
+      if (nowMs - w.lastMs <= windowMs) break;
+      this.#tracked -= w.seen.size;
+      this.#windows.delete(key);
     }
   }
 
