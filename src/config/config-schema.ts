@@ -66,7 +66,7 @@ const DetectSection = Type.Object(
     openAfterSeconds: Type.Number({
       minimum: 0,
       maximum: 60,
-      default: 0.2,
+      default: 0.1,
       description: 'a rate (measured over the last rateWindowSeconds) must stay above its threshold this long before an incident opens',
     }),
     closeAfterSeconds: Type.Number({ minimum: 1, default: 60, description: 'an incident ends after every rate stayed below its threshold this long' }),
@@ -90,6 +90,11 @@ const DetectSection = Type.Object(
         }),
         maxTrackedTargets: Type.Integer({ minimum: 1000, default: 4_000_000, description: 'distinct (server, target) entries kept at once, all servers together' }),
         maxEvidenceTargets: Type.Integer({ minimum: 10, default: 10_000, description: 'scan attempts kept per incident for the log' }),
+        clientUdpPorts: Type.Array(Type.Integer({ minimum: 0, maximum: 65535 }), {
+          default: [53, 123, 443, 3478],
+          description:
+            'UDP destination ports that clients legitimately send to at many addresses (DNS resolvers, NTP, QUIC, STUN): not counted as scan attempts, since sampled telemetry cannot tell a resolver from a scan of them',
+        }),
         allowServers: Type.Array(Type.String(), { default: [], description: 'server ids allowed to scan (the provider\'s monitoring, scanners)' }),
         allowHostGroups: Type.Array(Type.String(), { default: [], description: 'host group ids allowed to scan' }),
       },
@@ -104,7 +109,7 @@ const DetectSection = Type.Object(
     ),
     evidenceSamples: Type.Integer({ minimum: 0, default: 200, description: 'sampled packet headers kept per incident for the traffic dump and pcap' }),
     maxRemotesPerIncident: Type.Integer({ minimum: 10, default: 2000, description: 'remote addresses summarised per incident (the rest are added up as one line)' }),
-    maxActiveServers: Type.Integer({ minimum: 100, default: 1_000_000, description: 'servers with traffic tracked at once (about 1 KB each)' }),
+    maxActiveServers: Type.Integer({ minimum: 100, default: 1_000_000, description: 'servers with traffic tracked at once (see docs/benchmarks.md for the memory per server)' }),
   },
   { ...closed, default: {}, description: 'Detection: rate thresholds, netscans, wrong source addresses.' },
 );

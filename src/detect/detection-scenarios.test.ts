@@ -164,6 +164,22 @@ function clients(count: number, seed: number): string[] {
   );
 }
 
+/** A recursive resolver asking 2x2,000 authoritative servers on port 53, and their answers. */
+function recursiveResolver(): SyntheticFlow[] {
+  const servers = clients(2000, 11);
+  const port = randomPorts(12);
+  const flows: SyntheticFlow[] = [];
+  for (let s = 0; s < 5; s++) {
+    for (const [i, ns] of servers.entries()) {
+      const t = T0 + s * 1000 + (i % 900);
+      const p = port();
+      flows.push({ startMs: t, endMs: t, src: '203.0.113.53', dst: ns, protocol: 17, srcPort: p, dstPort: 53, tcpFlags: 0, packets: 3, packetSize: 90 });
+      flows.push({ startMs: t, endMs: t + 20, src: ns, dst: '203.0.113.53', protocol: 17, srcPort: 53, dstPort: p, tcpFlags: 0, packets: 3, packetSize: 300 });
+    }
+  }
+  return flows;
+}
+
 /** Answers from port 53 to 2x2,000 clients, 20,000 packets/s. */
 function dnsResolver(): SyntheticFlow[] {
   const cs = clients(2000, 3);
@@ -335,6 +351,7 @@ for (const exportAs of ['sflow', 'netflow'] as const) {
     for (const [name, make] of [
       ['two servers behind one routed link (a shared MAC)', sharedRouterMac],
       ['a busy DNS server answering from port 53', dnsResolver],
+      ['a recursive resolver asking many name servers', recursiveResolver],
       ['a web server answering many clients', webServer],
       ['a mail server delivering to many MX hosts', mailServer],
       ['an allowlisted monitoring host', monitoringHost],

@@ -46,6 +46,8 @@ export interface FloodDetectorDeps {
 }
 
 const UPDATE_EVERY_MS = 5000;
+/** Outbound at this fraction of a threshold, a server may be about to flood: scan verdicts wait for the flood's. */
+const FLOOD_SUSPICION = 0.5;
 const UNWATCH_AFTER_MS = 60_000;
 
 export class FloodDetector {
@@ -54,7 +56,14 @@ export class FloodDetector {
   readonly watched = new Map<number, WatchState>();
   /** Per row: bit 0 watched out, bit 1 watched in (hot-path check without a Map lookup). */
   watchFlags = new Uint8Array(1024);
-  readonly #thresholdCache = new Map<number, { generation: number; set: ThresholdSet }>();
+  /**
+   * Thresholds per slot as an index into interned sets: most servers share a handful of
+   * sets (the defaults, a few host groups), so this costs 8 bytes per server, not a set each.
+   */
+  #setOfSlot = new Int32Array(1024).fill(-1);
+  #generationOfSlot = new Int32Array(1024);
+  readonly #sets: ThresholdSet[] = [];
+  readonly #setIds = new Map<string, number>();
   readonly #scratch = new Float64Array(METRIC_COUNT);
 
   constructor(deps: FloodDetectorDeps) {
@@ -63,11 +72,27 @@ export class FloodDetector {
 
   #thresholdsOf(slot: number): ThresholdSet {
     const generation = this.#deps.inventoryGeneration();
-    const cached = this.#thresholdCache.get(slot);
-    if (cached !== undefined && cached.generation === generation) return cached.set;
+    if (slot >= this.#setOfSlot.length) {
+      const size = Math.max(slot + 1, this.#setOfSlot.length * 2);
+      const sets = new Int32Array(size).fill(-1);
+      sets.set(this.#setOfSlot);
+      const generations = new Int32Array(size);
+      generations.set(this.#generationOfSlot);
+      this.#setOfSlot = sets;
+      this.#generationOfSlot = generations;
+    }
+    const id = this.#setOfSlot[slot];
+    if (id >= 0 && this.#generationOfSlot[slot] === generation) return this.#sets[id];
     const set = this.#deps.thresholds.resolve(this.#deps.slotInfo(slot));
-    this.#thresholdCache.set(slot, { generation, set });
-    return set;
+    const key = set.join(',');
+    let interned = this.#setIds.get(key);
+    if (interned === undefined) {
+      interned = this.#sets.push(set) - 1;
+      this.#setIds.set(key, interned);
+    }
+    this.#setOfSlot[slot] = interned;
+    this.#generationOfSlot[slot] = generation;
+    return this.#sets[interned];
   }
 
   watchState(row: number, dir: number): WatchState | undefined {
@@ -240,13 +265,20 @@ export class FloodDetector {
    * Whether a server sends outbound at flood level (for the netscan detector): 'yes' with
    * an open outbound flood incident, 'maybe' when watched and above the watch level.
    */
-  floodState(slot: number): 'no' | 'maybe' | 'yes' {
+  floodState(slot: number, nowMs: number): 'no' | 'maybe' | 'yes' {
     const row = this.#deps.rates.rowOf(slot);
     if (row < 0) return 'no';
     const state = this.watched.get(row * 2);
     if (state === undefined) return 'no';
     if (state.incident !== null) return 'yes';
-    return Number.isNaN(state.belowWatchSince) ? 'maybe' : 'no';
+    const thresholds = this.#thresholdsOf(slot);
+    const rates = this.#scratch;
+    this.#deps.rates.rates(row, 0, nowMs, rates);
+    for (let m = 0; m < METRIC_COUNT; m++) {
+      const threshold = thresholds[m];
+      if (threshold > 0 && rates[m] > threshold * FLOOD_SUSPICION) return 'maybe';
+    }
+    return 'no';
   }
 
   /** Publishes every open incident's current evidence (shutdown or end of a replay). */

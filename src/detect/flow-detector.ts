@@ -10,7 +10,7 @@ import type { InventoryIndex } from '../inventory/inventory-index.ts';
 import { ipv4Text, ipv6Key, ipv6Text, isPrivate4, isPrivate6 } from './address-text.ts';
 import type { FlowBatchReader } from './flow-batch.ts';
 import { FloodDetector, type WatchState } from './flood-detector.ts';
-import type { IncidentSink } from './incident.ts';
+import { type IncidentSink, RATE_METRICS } from './incident.ts';
 import { NetscanDetector } from './netscan-detector.ts';
 import { SourceAddressChecker } from './source-address-checker.ts';
 import { IN, OUT, ThresholdResolver } from './thresholds.ts';
@@ -27,6 +27,27 @@ const ACK = 0x10;
 const EVICT_EVERY_MS = 30_000;
 /** Ticks run for a jump of the clock at most; longer silences are skipped over. */
 const MAX_CATCH_UP = 100;
+/** Least flow time between two end-of-batch evaluations. */
+const BATCH_TICK_MS = 50;
+
+/**
+ * Per metric, the lowest rate that matters for any server: the lowest threshold among the
+ * defaults and every override, times the watch fraction. Below it a server needs no look.
+ */
+export function hotRates(config: DetectConfig): number[] {
+  const sets: Array<Record<string, number | undefined> | undefined> = [config.outbound, config.inbound];
+  for (const group of [config.overrides.hostGroups, config.overrides.customers, config.overrides.servers]) {
+    for (const o of Object.values(group)) sets.push(o.outbound, o.inbound);
+  }
+  return RATE_METRICS.map((metric) => {
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const set of sets) {
+      const value = set?.[metric];
+      if (value !== undefined && value > 0 && value < lowest) lowest = value;
+    }
+    return lowest * config.watchFraction;
+  });
+}
 
 export interface FlowDetectorStats {
   flows: number;
@@ -50,6 +71,8 @@ export class FlowDetector {
   #clockMs = 0;
   #nextTickMs = 0;
   #nextEvictMs = 0;
+  #lastTickMs = 0;
+  readonly #clientUdpPorts = new Uint8Array(65536);
   readonly stats: FlowDetectorStats = {
     flows: 0,
     attributedOut: 0,
@@ -66,7 +89,8 @@ export class FlowDetector {
     this.#config = deps.config;
     this.#index = deps.index;
     const slotInfo = (slot: number) => deps.index.slotInfo(slot);
-    this.rates = new TrafficRates({ windowSeconds: deps.config.rateWindowSeconds, maxRows: deps.config.maxActiveServers });
+    for (const port of deps.config.netscan.clientUdpPorts) this.#clientUdpPorts[port] = 1;
+    this.rates = new TrafficRates({ windowSeconds: deps.config.rateWindowSeconds, maxRows: deps.config.maxActiveServers, hotPerSecond: hotRates(deps.config) });
     this.flood = new FloodDetector({
       config: deps.config,
       rates: this.rates,
@@ -83,7 +107,7 @@ export class FlowDetector {
         // Bring the flood verdict up to date first: scans cross their threshold between ticks.
         const row = this.rates.rowOf(slot);
         if (row >= 0) this.flood.evaluate(row, nowMs);
-        return this.flood.floodState(slot);
+        return this.flood.floodState(slot, nowMs);
       },
       floodVerdictMs: (deps.config.openAfterSeconds + deps.config.rateWindowSeconds) * 1000 + 500,
     });
@@ -171,14 +195,18 @@ export class FlowDetector {
         this.stats.unattributed++;
       }
     }
-    // Flows of one instant (a NetFlow export) are judged as soon as they are all in.
-    this.tick(this.#clockMs);
+    // Flows of one instant (a NetFlow export) are judged as soon as they are all in; under
+    // load (a batch every few ms) at most every BATCH_TICK_MS of flow time.
+    if (this.#clockMs - this.#lastTickMs >= BATCH_TICK_MS) this.tick(this.#clockMs);
   }
 
-  /** Connection attempts: TCP SYN without ACK, UDP from an ephemeral port, ICMP echo requests. */
+  /**
+   * Connection attempts: TCP SYN without ACK, UDP from an ephemeral port (not to a port
+   * clients use everywhere, like DNS), ICMP echo requests.
+   */
   #isAttempt(protocol: number, flags: number, srcPort: number, dstPort: number): boolean {
     if (protocol === TCP) return (flags & (SYN | ACK)) === SYN;
-    if (protocol === UDP) return srcPort >= 1024;
+    if (protocol === UDP) return srcPort >= 1024 && this.#clientUdpPorts[dstPort] === 0;
     if (protocol === ICMP) return dstPort >> 8 === 8;
     if (protocol === ICMP6) return dstPort >> 8 === 128;
     return false;
@@ -240,6 +268,7 @@ export class FlowDetector {
   /** Evaluates now: servers touched since the last tick and every watched one. */
   tick(nowMs: number): void {
     if (nowMs > this.#clockMs) this.#clockMs = nowMs;
+    this.#lastTickMs = nowMs;
     const flood = this.flood;
     const evaluated = new Set<number>();
     this.rates.takeTouched((row) => {

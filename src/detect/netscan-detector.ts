@@ -65,6 +65,8 @@ const FLOOD_GRACE_MS = 800;
 export class NetscanDetector {
   readonly #deps: NetscanDetectorDeps;
   readonly #windows = new Map<number | string, TargetWindow>();
+  /** Each server's window keys, so an opened scan drops them without walking every window. */
+  readonly #keysOfSlot = new Map<number, Set<number | string>>();
   readonly #open = new Map<number, OpenScan>();
   /** Scans that crossed their threshold while the server sent at flood level: slot -> window and when. */
   readonly #pending = new Map<number, { window: TargetWindow; sinceMs: number }>();
@@ -169,6 +171,9 @@ export class NetscanDetector {
         lastMs: timeMs,
       };
       this.#windows.set(key, w);
+      let keys = this.#keysOfSlot.get(slot);
+      if (keys === undefined) this.#keysOfSlot.set(slot, (keys = new Set()));
+      keys.add(key);
     } else {
       // Keep recently active keys at the end of the Map: eviction takes from the front.
       this.#windows.delete(key);
@@ -227,9 +232,18 @@ export class NetscanDetector {
   #evictOldest(): void {
     for (const [key, w] of this.#windows) {
       if (this.#tracked <= this.#deps.config.maxTrackedTargets * 0.9) break;
-      this.#tracked -= w.seen.size;
-      this.#windows.delete(key);
+      this.#forget(key, w);
       this.evictedKeys++;
+    }
+  }
+
+  #forget(key: number | string, w: TargetWindow): void {
+    this.#tracked -= w.seen.size;
+    this.#windows.delete(key);
+    const keys = this.#keysOfSlot.get(w.slot);
+    if (keys !== undefined) {
+      keys.delete(key);
+      if (keys.size === 0) this.#keysOfSlot.delete(w.slot);
     }
   }
 
@@ -273,12 +287,11 @@ export class NetscanDetector {
 
   /** The server's other windows are folded into the open incident from now on. */
   #dropKeysOf(slot: number): void {
-    for (const [key, w] of this.#windows) {
-      if (w.slot === slot) {
-        this.#tracked -= w.seen.size;
-        this.#windows.delete(key);
-      }
+    for (const key of this.#keysOfSlot.get(slot) ?? []) {
+      const w = this.#windows.get(key);
+      if (w !== undefined) this.#forget(key, w);
     }
+    this.#keysOfSlot.delete(slot);
   }
 
   /** Ends scans without attempts for a whole window; publishes updates of running ones. */
@@ -313,8 +326,7 @@ export class NetscanDetector {
     // active: walking them all on every tick (one per batch) was quadratic in the windows.
     for (const [key, w] of this.#windows) {
       if (nowMs - w.lastMs <= windowMs) break;
-      this.#tracked -= w.seen.size;
-      this.#windows.delete(key);
+      this.#forget(key, w);
     }
   }
 

@@ -8,6 +8,7 @@
  * end time to epoch milliseconds, ICMP type/code in the destination port, RFC 5103 reverse
  * flows) are applied to its output below, independently of the decoder's code.
  */
+import { exportTimeMs } from './template-flow-decoder.ts';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -77,6 +78,7 @@ interface SamplerState {
 /** Turns tshark's decode into the flows our decoder should emit, applying the documented rules. */
 function expectedFlows(packets: Json[]): FlowRecordSnapshot[] {
   const flows: FlowRecordSnapshot[] = [];
+  const captureMs = (layers: Json): number => Number((layers.frame as Json)['frame.time_epoch']) * 1000;
   const samplers = new Map<string, SamplerState>();
   for (const layers of packets) {
     const cflow = layers.cflow as Json | undefined;
@@ -95,11 +97,12 @@ function expectedFlows(packets: Json[]): FlowRecordSnapshot[] {
       packetRate = num(cflow['cflow.samplerate']);
     } else if (version === 9) {
       domain = num(cflow['cflow.source_id']);
-      exportMs = num(stamp['cflow.unix_secs']) * 1000;
+      // Whole seconds in the header; the decoder takes the milliseconds from the receive (capture) time.
+      exportMs = exportTimeMs(num(stamp['cflow.unix_secs']), captureMs(layers));
       uptimeMs = secondsToMs(cflow['cflow.sysuptime']);
     } else {
       domain = num(cflow['cflow.od_id']);
-      exportMs = num(stamp['cflow.exporttime']) * 1000;
+      exportMs = exportTimeMs(num(stamp['cflow.exporttime']), captureMs(layers));
     }
     const key = `${exporter}|${version}|${domain}`;
     let sampler = samplers.get(key);

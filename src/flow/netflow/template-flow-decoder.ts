@@ -155,7 +155,7 @@ export function createTemplateFlowDecoder(
     }
     header.format = 9;
     header.sysUptime = u32(b, 4);
-    header.exportMs = u32(b, 8) * 1000;
+    header.exportMs = exportTimeMs(u32(b, 8), receivedAtMs);
     header.sequence = u32(b, 12);
     header.observationDomain = u32(b, 16);
     decodeSets(b, V9_HEADER_LENGTH, length);
@@ -177,7 +177,7 @@ export function createTemplateFlowDecoder(
     const messageLength = (b[2] << 8) | b[3];
     header.format = 10;
     header.sysUptime = 0;
-    header.exportMs = u32(b, 4) * 1000;
+    header.exportMs = exportTimeMs(u32(b, 4), receivedAtMs);
     header.sequence = u32(b, 8);
     header.observationDomain = u32(b, 12);
     if (messageLength < IPFIX_HEADER_LENGTH) {
@@ -589,6 +589,18 @@ export function createTemplateFlowDecoder(
       return { ...cache.stats(), pendingSets: pending.size, pendingBytes: pending.bytes };
     },
   };
+}
+
+/**
+ * The export time: v9 and IPFIX headers carry whole seconds only. Flow times derived from
+ * it would be up to 999 ms early, enough to drop a fresh flood out of a 1 s rate window; the
+ * receive time supplies the milliseconds when it falls inside that second (as it does
+ * live; a replayed capture's own timestamps do too).
+ */
+export function exportTimeMs(unixSeconds: number, receivedAtMs: number): number {
+  const base = unixSeconds * 1000;
+  const within = receivedAtMs - base;
+  return within > 0 && within < 1000 ? base + Math.floor(within) : base;
 }
 
 function u32(b: Uint8Array, o: number): number {
