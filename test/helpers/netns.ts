@@ -84,6 +84,15 @@ function removeStaleNamespaces(): void {
   }
 }
 
+export interface NetnsLabOptions {
+  /**
+   * The id of a lab another process created (`npm run lab` builds the topology, its test
+   * files attach to it): namespaces are neither created nor deleted here, only the
+   * processes this instance starts are stopped.
+   */
+  attach?: string;
+}
+
 export class NetnsLab {
   readonly id: string;
   readonly #namespaces: string[] = [];
@@ -92,8 +101,8 @@ export class NetnsLab {
   readonly #signalHandler: (signal: NodeJS.Signals) => void;
   #destroyed = false;
 
-  constructor() {
-    this.id = `${PREFIX}-${process.pid}-${labCounter++}`;
+  constructor(options: NetnsLabOptions = {}) {
+    this.id = options.attach ?? `${PREFIX}-${process.pid}-${labCounter++}`;
     this.#exitHandler = () => this.#cleanupSync();
     this.#signalHandler = (signal) => {
       this.#cleanupSync();
@@ -102,7 +111,7 @@ export class NetnsLab {
     process.on('exit', this.#exitHandler);
     process.once('SIGINT', this.#signalHandler);
     process.once('SIGTERM', this.#signalHandler);
-    removeStaleNamespaces();
+    if (options.attach === undefined) removeStaleNamespaces();
   }
 
   /** The full name of a role's namespace. */
