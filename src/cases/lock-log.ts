@@ -24,7 +24,7 @@ export const REASON_TITLES: Record<string, string> = {
 
 const MAX_DUMP_PACKETS = 500;
 
-function packetLimit(incident: Incident): PacketLimitEvidence | null {
+function packetLimit(incident: Incident, fallbackAddress: string): PacketLimitEvidence | null {
   if (incident.kind !== 'flood' || incident.summary === null) return null;
   const first = incident.exceeded[0];
   let threshold: { value: number; unit: ThresholdUnit } = { value: 0, unit: 'packets/s' };
@@ -36,7 +36,7 @@ function packetLimit(incident: Incident): PacketLimitEvidence | null {
   const s = incident.summary;
   return {
     direction: incident.direction === 'in' ? 'IN' : 'OUT',
-    internal: incident.address,
+    internal: incident.address !== '' ? incident.address : fallbackAddress,
     threshold,
     windowSeconds: s.windowSeconds,
     sum: s.sum,
@@ -47,7 +47,8 @@ function packetLimit(incident: Incident): PacketLimitEvidence | null {
 export function renderLockLog(lock: Lock, serverName: string, incidents: readonly Incident[], timeZone: string): string {
   const ordered = [...incidents].sort((a, b) => a.firstSeenMs - b.firstSeenMs);
   const scans = ordered.filter((i) => i.netscan !== null);
-  const limits = ordered.map(packetLimit).filter((p): p is PacketLimitEvidence => p !== null);
+  const fallback = (lock.addresses[0] ?? '').replace(/\/(32|128)$/, '');
+  const limits = ordered.map((i) => packetLimit(i, fallback)).filter((p): p is PacketLimitEvidence => p !== null);
   const samples: SampledPacket[] = ordered
     .flatMap((i) => i.samples.map((s) => ({ timeMs: s.timeMs, data: s.data, originalLength: s.originalLength })))
     .sort((a, b) => a.timeMs - b.timeMs)

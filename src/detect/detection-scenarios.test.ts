@@ -264,6 +264,30 @@ function cdnServer(): SyntheticFlow[] {
 const within = (actual: number, expected: number, tolerance: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= expected * tolerance, `${what}: ${actual} not within ${tolerance * 100}% of ${expected}`);
 
+describe('long NetFlow records (active timeout 60 s)', () => {
+  it('a steady 20,000 packets/s flow exported as one 60 s record is not a burst over the limit', () => {
+    const flows: SyntheticFlow[] = [{ startMs: T0, endMs: T0 + 59_999, src: '203.0.113.80', dst: '198.51.100.3', protocol: 6, srcPort: 443, dstPort: 50000, tcpFlags: 0x18, packets: 1_200_000, packetSize: 1400 }];
+    const { opened } = run(flows, 'netflow');
+    assert.deepEqual(opened, []);
+  });
+
+  it('a flood exported in 3 s records is detected at its real rate, with its peer in the summary', () => {
+    const flows: SyntheticFlow[] = [];
+    for (let s = 0; s < 4; s++) {
+      flows.push({ startMs: T0 + s * 3000, endMs: T0 + s * 3000 + 2999, src: '203.0.113.10', dst: '198.51.100.7', protocol: 17, srcPort: 55008, dstPort: 29615, tcpFlags: 0, packets: 3 * 150_000, packetSize: 150 });
+    }
+    const { opened, latest } = run(flows, 'netflow');
+    assert.deepEqual(
+      opened.map((i) => [i.kind, i.direction, i.serverId]),
+      [['flood', 'out', 'S-FLOOD']],
+    );
+    const incident = latest.get(opened[0].id)!;
+    within(incident.peak.packetsPerSecond, 150_000, 0.05, 'peak packets/s of a spread record');
+    assert.equal(incident.summary!.externals[0].address, '198.51.100.7');
+    assert.equal(incident.address, '203.0.113.10');
+  });
+});
+
 for (const exportAs of ['sflow', 'netflow'] as const) {
   const sampled = exportAs === 'sflow';
   describe(`detection scenarios over ${sampled ? 'sFlow 1:1000' : 'NetFlow v9 unsampled'}`, () => {

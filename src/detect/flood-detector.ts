@@ -183,6 +183,14 @@ export class FloodDetector {
     return state;
   }
 
+  /**
+   * Starts keeping evidence at once, before the next evaluation: one NetFlow record can carry
+   * the whole burst that crosses the threshold, and its peer must be in the summary.
+   */
+  watchNow(row: number, dir: number, slot: number, nowMs: number): WatchState {
+    return this.watched.get(row * 2 + dir) ?? this.#watch(row, dir, slot, nowMs);
+  }
+
   #unwatch(key: number, row: number, dir: number): void {
     this.watched.delete(key);
     this.watchFlags[row] &= ~(1 << dir);

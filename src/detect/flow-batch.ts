@@ -5,8 +5,8 @@
  */
 import type { FlowRecord } from '../flow/flow-record.ts';
 
-/** Bytes per flow: 12 float64 words. */
-export const FLOW_STRIDE = 96;
+/** Bytes per flow: 13 float64 words. */
+export const FLOW_STRIDE = 104;
 export const F64_PER_FLOW = FLOW_STRIDE / 8;
 export const U32_PER_FLOW = FLOW_STRIDE / 4;
 /** Longest header kept per sFlow sample (covers Ethernet+VLANs+IPv6+TCP with options). */
@@ -29,6 +29,7 @@ const U_HEADER_OFFSET = 20;
 const U_HEADER_LENGTH = 21; // headerLength | exporterIndex << 16
 const U_FRAME_LENGTH = 22;
 const U_OUT_IF = 23;
+const U_DURATION = 24; // flow duration in ms (end - start), capped at 2^32 - 1
 
 export interface FlowBatch {
   buffer: ArrayBuffer;
@@ -98,6 +99,7 @@ export class FlowBatchWriter {
     u32[u + U_MAC_HI] = (Math.floor(flow.srcMac / 0x100000000) & 0xffff) | (flow.vlan << 16);
     u32[u + U_MAC_LO] = flow.srcMac >>> 0;
     u32[u + U_FRAME_LENGTH] = flow.frameLength;
+    u32[u + U_DURATION] = Math.min(0xffffffff, Math.max(0, flow.timeMs - flow.startMs));
     if (flow.exporter !== this.#lastExporter) {
       this.#lastExporter = flow.exporter;
       let index = this.#exporters.indexOf(flow.exporter);
@@ -201,6 +203,10 @@ export class FlowBatchReader {
   }
   vlan(i: number): number {
     return this.u32[i * U32_PER_FLOW + U_MAC_HI] >>> 16;
+  }
+  /** How long the flow lasted, in ms (0 for a sampled packet). */
+  durationMs(i: number): number {
+    return this.u32[i * U32_PER_FLOW + U_DURATION];
   }
   frameLength(i: number): number {
     return this.u32[i * U32_PER_FLOW + U_FRAME_LENGTH];

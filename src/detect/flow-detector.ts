@@ -156,6 +156,7 @@ export class FlowDetector {
       const udp = protocol === UDP ? packets : 0;
       const icmp = protocol === ICMP || protocol === ICMP6 ? packets : 0;
       const fragments = batch.fragment(i) ? packets : 0;
+      const duration = batch.durationMs(i);
       const mac = batch.srcMac(i);
       const exporter = mac === 0 ? batch.exporter(i) : '';
 
@@ -168,7 +169,7 @@ export class FlowDetector {
         }
         const row = rates.ensureRow(srcSlot, t);
         if (row >= 0) {
-          rates.add(row, OUT, t, packets, bytes, flows, syn, udp, icmp, fragments);
+          if (rates.addSpread(row, OUT, t, duration, packets, bytes, flows, syn, udp, icmp, fragments)) this.flood.watchNow(row, OUT, srcSlot, t);
           if ((this.flood.watchFlags[row] & 1) !== 0) this.#collect(this.flood.watchState(row, OUT)!, batch, i, v, true, src4, dst4, srcOff, dstOff, packets, bytes, flows);
         }
         if (this.#isAttempt(protocol, flags, batch.srcPort(i), batch.dstPort(i)) && !this.netscan.allowed(srcSlot)) {
@@ -188,7 +189,7 @@ export class FlowDetector {
         this.stats.attributedIn++;
         const row = rates.ensureRow(dstSlot, t);
         if (row >= 0) {
-          rates.add(row, IN, t, packets, bytes, flows, syn, udp, icmp, fragments);
+          if (rates.addSpread(row, IN, t, duration, packets, bytes, flows, syn, udp, icmp, fragments)) this.flood.watchNow(row, IN, dstSlot, t);
           if ((this.flood.watchFlags[row] & 2) !== 0) this.#collect(this.flood.watchState(row, IN)!, batch, i, v, false, src4, dst4, srcOff, dstOff, packets, bytes, flows);
         }
       } else if (srcSlot < 0) {

@@ -166,14 +166,44 @@ export class TrafficRates {
    * a float32 and unique within any window), so a stale block is recognised and reset when
    * it is next written or read: no sweep of old buckets, no clearing of quiet rows.
    */
-  add(row: number, dir: number, timeMs: number, packets: number, bytes: number, flows: number, syn: number, udp: number, icmp: number, fragments: number): void {
+  /**
+   * A flow record that lasted longer than the rate window (NetFlow/IPFIX records span up to
+   * the exporter's active timeout, often 60 s) counts in the window only with the share of
+   * its packets that its own rate puts there: a 60 s record is its rate for a second, not a
+   * 60-fold burst. Shorter records count whole at their end, which over a steady stream of
+   * records gives the true rate at the moment the records arrive. The summary gets it all.
+   */
+  addSpread(row: number, dir: number, timeMs: number, durationMs: number, packets: number, bytes: number, flows: number, syn: number, udp: number, icmp: number, fragments: number): boolean {
+    if (durationMs <= this.windowMs) return this.add(row, dir, timeMs, packets, bytes, flows, syn, udp, icmp, fragments);
+    const f = this.windowMs / durationMs;
+    const hot = this.add(row, dir, timeMs, packets * f, bytes * f, flows * f, syn * f, udp * f, icmp * f, fragments * f, true, false);
+    this.add(row, dir, timeMs, packets, bytes, flows, 0, 0, 0, 0, false, true);
+    return hot;
+  }
+
+  /** Returns true when this flow made the row hot (reached the hot level in its bucket). */
+  add(
+    row: number,
+    dir: number,
+    timeMs: number,
+    packets: number,
+    bytes: number,
+    flows: number,
+    syn: number,
+    udp: number,
+    icmp: number,
+    fragments: number,
+    toFast = true,
+    toSummary = true,
+  ): boolean {
+    let becameHot = false;
     const times = this.#times;
     const t = row * 4;
     if (timeMs > times[t + T_LAST_SEEN]) times[t + T_LAST_SEEN] = timeMs;
     const n = this.fastBuckets;
     const bucket = Math.floor(timeMs / FAST_BUCKET_MS);
     if (bucket > times[t + T_FAST]) times[t + T_FAST] = bucket;
-    if (bucket > times[t + T_FAST] - n) {
+    if (toFast && bucket > times[t + T_FAST] - n) {
       const at = ((row * 2 + dir) * n + (bucket % n)) * FAST_STRIDE;
       const f = this.#fast;
       const tag = bucket % TAG_MODULO;
@@ -201,9 +231,11 @@ export class TrafficRates {
         if (f[at] >= hot[0] || f[at + 1] >= hot[1] || f[at + 2] >= hot[2] || f[at + 3] >= hot[3] || f[at + 4] >= hot[4] || f[at + 5] >= hot[5] || f[at + 6] >= hot[6]) {
           this.#touchedFlag[row] = 1;
           this.#touched[this.#touchedCount++] = row;
+          becameHot = true;
         }
       }
     }
+    if (!toSummary) return becameHot;
     const sBucket = Math.floor(timeMs / SUMMARY_BUCKET_MS);
     if (sBucket > times[t + T_SUMMARY]) times[t + T_SUMMARY] = sBucket;
     if (sBucket > times[t + T_SUMMARY] - SUMMARY_BUCKETS) {
@@ -220,6 +252,7 @@ export class TrafficRates {
       s[at + 1] += bytes;
       s[at + 2] += flows;
     }
+    return becameHot;
   }
 
   /**

@@ -7,8 +7,10 @@
  * uint32 number so the inventory index can look it up without touching the bytes.
  */
 export interface FlowRecord {
-  /** Milliseconds since the epoch: when the flow (or sampled packet) was seen. */
+  /** Milliseconds since the epoch: when the flow ended (or the sampled packet was seen). */
   timeMs: number;
+  /** When the flow started; equals timeMs for a sampled packet or an unknown start. */
+  startMs: number;
   /** Exporter (router/agent) address as text; one string per datagram, shared by its flows. */
   exporter: string;
   /** sFlow agent sub-id, NetFlow v9 source id or IPFIX observation domain. */
@@ -62,6 +64,7 @@ export type FlowSink = (flow: FlowRecord) => void;
 export function createFlowRecord(): FlowRecord {
   return {
     timeMs: 0,
+    startMs: 0,
     exporter: '',
     observationDomain: 0,
     inputInterface: 0,
@@ -92,6 +95,7 @@ export function createFlowRecord(): FlowRecord {
 /** Clears every field without allocating; decoders call it before filling a record. */
 export function resetFlowRecord(flow: FlowRecord): void {
   flow.timeMs = 0;
+  flow.startMs = 0;
   flow.observationDomain = 0;
   flow.inputInterface = 0;
   flow.outputInterface = 0;

@@ -43,6 +43,12 @@ export const K_TIME_NTP = 29;
 /** Microseconds before the message's export time. */
 export const K_TIME_DELTA_US = 30;
 export const K_SYSTEM_INIT_MS = 31;
+/** The same encodings for the flow's start (its end is the K_TIME_* kinds). */
+export const K_START_UPTIME = 32;
+export const K_START_SEC = 33;
+export const K_START_MS = 34;
+export const K_START_NTP = 35;
+export const K_START_DELTA_US = 36;
 
 // Options-record kinds (sampler announcements).
 export const K_OPT_INTERVAL = 40;
@@ -104,6 +110,7 @@ const S_VLAN = s++;
 const S_SAMPLING = s++;
 const S_SAMPLER_ID = s++;
 const S_TIME = s++;
+const S_START = s++;
 const S_SYSTEM_INIT = s++;
 export const FLOW_SLOT_COUNT = s;
 
@@ -145,19 +152,20 @@ rule(FLOW_RULES, 34, K_SAMPLING, S_SAMPLING, 0); // samplingInterval
 rule(FLOW_RULES, 50, K_SAMPLING, S_SAMPLING, 1); // samplerRandomInterval
 rule(FLOW_RULES, 48, K_SAMPLER_ID, S_SAMPLER_ID, 0); // samplerId (v9 FLOW_SAMPLER_ID)
 rule(FLOW_RULES, 302, K_SAMPLER_ID, S_SAMPLER_ID, 1); // selectorId
-// Flow time: the end of the flow is what FlowRecord.timeMs means; the start is the fallback.
+// Flow time: the end of the flow is what FlowRecord.timeMs means (the start stands in
+// when a template has no end); the start is FlowRecord.startMs.
 rule(FLOW_RULES, 153, K_TIME_MS, S_TIME, 0); // flowEndMilliseconds
 rule(FLOW_RULES, 155, K_TIME_NTP, S_TIME, 1, 8); // flowEndMicroseconds
 rule(FLOW_RULES, 157, K_TIME_NTP, S_TIME, 2, 8); // flowEndNanoseconds
 rule(FLOW_RULES, 151, K_TIME_SEC, S_TIME, 3); // flowEndSeconds
 rule(FLOW_RULES, 21, K_TIME_UPTIME, S_TIME, 4); // flowEndSysUpTime (v9 LAST_SWITCHED)
 rule(FLOW_RULES, 159, K_TIME_DELTA_US, S_TIME, 5); // flowEndDeltaMicroseconds
-rule(FLOW_RULES, 152, K_TIME_MS, S_TIME, 10); // flowStartMilliseconds
-rule(FLOW_RULES, 154, K_TIME_NTP, S_TIME, 11, 8); // flowStartMicroseconds
-rule(FLOW_RULES, 156, K_TIME_NTP, S_TIME, 12, 8); // flowStartNanoseconds
-rule(FLOW_RULES, 150, K_TIME_SEC, S_TIME, 13); // flowStartSeconds
-rule(FLOW_RULES, 22, K_TIME_UPTIME, S_TIME, 14); // flowStartSysUpTime (v9 FIRST_SWITCHED)
-rule(FLOW_RULES, 158, K_TIME_DELTA_US, S_TIME, 15); // flowStartDeltaMicroseconds
+rule(FLOW_RULES, 152, K_START_MS, S_START, 0); // flowStartMilliseconds
+rule(FLOW_RULES, 154, K_START_NTP, S_START, 1, 8); // flowStartMicroseconds
+rule(FLOW_RULES, 156, K_START_NTP, S_START, 2, 8); // flowStartNanoseconds
+rule(FLOW_RULES, 150, K_START_SEC, S_START, 3); // flowStartSeconds
+rule(FLOW_RULES, 22, K_START_UPTIME, S_START, 4); // flowStartSysUpTime (v9 FIRST_SWITCHED)
+rule(FLOW_RULES, 158, K_START_DELTA_US, S_START, 5); // flowStartDeltaMicroseconds
 rule(FLOW_RULES, 160, K_SYSTEM_INIT_MS, S_SYSTEM_INIT); // systemInitTimeMilliseconds
 
 // Options records: sampler announcements (RFC 3954 section 8, RFC 7012, RFC 5477 PSAMP).

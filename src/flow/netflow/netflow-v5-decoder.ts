@@ -76,6 +76,8 @@ export function decodeNetflowV5(
     // Uptime difference as a signed 32-bit value: survives the 49.7-day uptime wrap
     // and a last-switched stamp slightly ahead of the header's uptime.
     flow.timeMs = exportMs - ((sysUptime - u32(b, off + 28)) | 0);
+    const first = exportMs - ((sysUptime - u32(b, off + 24)) | 0);
+    flow.startMs = first <= flow.timeMs ? first : flow.timeMs;
     flow.srcPort = (b[off + 32] << 8) | b[off + 33];
     // Cisco v5 already carries ICMP type << 8 | code in the destination port.
     flow.dstPort = (b[off + 34] << 8) | b[off + 35];

@@ -32,6 +32,9 @@ export interface RecordContext {
   timeMs: number;
   uptime: number;
   hasUptime: boolean;
+  startMs: number;
+  startUptime: number;
+  hasStartUptime: boolean;
   systemInitMs: number;
   icmp4: number;
   icmp6: number;
@@ -60,6 +63,9 @@ export function createRecordContext(): RecordContext {
     timeMs: 0,
     uptime: 0,
     hasUptime: false,
+    startMs: 0,
+    startUptime: 0,
+    hasStartUptime: false,
     systemInitMs: 0,
     icmp4: -1,
     icmp6: -1,
@@ -82,6 +88,9 @@ export function beginRecord(c: RecordContext): void {
   c.timeMs = 0;
   c.uptime = 0;
   c.hasUptime = false;
+  c.startMs = 0;
+  c.startUptime = 0;
+  c.hasStartUptime = false;
   c.systemInitMs = 0;
   c.icmp4 = -1;
   c.icmp6 = -1;
@@ -211,8 +220,32 @@ export function applyOps(b: Uint8Array, base: number, t: CompiledTemplate, ops: 
       case /* K_SYSTEM_INIT_MS */ 31:
         c.systemInitMs = readUint(b, o, len);
         break;
+      case /* K_START_MS */ 34:
+        c.startMs = readUint(b, o, len);
+        break;
+      case /* K_START_SEC */ 33:
+        c.startMs = readUint(b, o, len) * 1000;
+        break;
+      case /* K_START_NTP */ 35:
+        c.startMs = (u32(b, o) - NTP_UNIX_OFFSET) * 1000 + Math.floor((u32(b, o + 4) * 1000) / TWO_32);
+        break;
+      case /* K_START_DELTA_US */ 36:
+        c.startMs = c.exportMs - Math.floor(readUint(b, o, len) / 1000);
+        break;
+      case /* K_START_UPTIME */ 32:
+        c.startUptime = readUint(b, o, len);
+        c.hasStartUptime = true;
+        break;
     }
   }
+}
+
+/** Milliseconds since the epoch of an uptime-relative stamp. */
+function uptimeToMs(c: RecordContext, uptime: number): number {
+  // v9: signed difference to the header's uptime copes with the 32-bit wrap and small skew.
+  if (c.format === 9) return c.exportMs - ((c.sysUptime - uptime) | 0);
+  const init = c.systemInitMs !== 0 ? c.systemInitMs : c.domainSystemInitMs;
+  return init !== 0 ? init + uptime : c.exportMs;
 }
 
 /** Resolves what needs the whole record: address family, ICMP, fragments, time, sampling. */
@@ -235,17 +268,11 @@ export function finishRecord(flow: FlowRecord, c: RecordContext): void {
   // fragmentFlags bit 2 (0x20) is More Fragments; a non-zero offset is a later fragment.
   flow.fragment = (c.fragFlags & 0x20) !== 0 || (c.fragOffset & 0x1fff) !== 0;
 
-  if (c.hasUptime) {
-    if (c.format === 9) {
-      // Signed difference: copes with the 32-bit uptime wrap and small clock skew.
-      flow.timeMs = c.exportMs - ((c.sysUptime - c.uptime) | 0);
-    } else {
-      const init = c.systemInitMs !== 0 ? c.systemInitMs : c.domainSystemInitMs;
-      flow.timeMs = init !== 0 ? init + c.uptime : c.exportMs;
-    }
-  } else {
-    flow.timeMs = c.timeMs !== 0 ? c.timeMs : c.exportMs;
-  }
+  const end = c.hasUptime ? uptimeToMs(c, c.uptime) : c.timeMs;
+  const start = c.hasStartUptime ? uptimeToMs(c, c.startUptime) : c.startMs;
+  flow.timeMs = end !== 0 ? end : start !== 0 ? start : c.exportMs;
+  // A start after the end (clock trouble) or none at all: the flow is an instant.
+  flow.startMs = start !== 0 && start <= flow.timeMs ? start : flow.timeMs;
 
   let rate = c.rate;
   if (rate === 0 && c.hasSamplerId && c.samplerRates !== null) rate = c.samplerRates.get(c.samplerId) ?? 0;

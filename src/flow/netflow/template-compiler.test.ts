@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { K_BYTES, K_PACKETS, K_SRC4, K_TIME_MS } from './field-map.ts';
+import { K_BYTES, K_PACKETS, K_SRC4, K_TIME_MS, K_START_MS } from './field-map.ts';
 import { type CompiledTemplate, compileTemplate, MAX_TEMPLATE_FIELDS, sameSpec, templateSpecEnd } from './template-compiler.ts';
 
 function spec(...fields: Array<[number, number, number?]>): Uint8Array {
@@ -25,8 +25,8 @@ describe('template compiler', () => {
     assert.equal(t.recordLength, 36);
     assert.equal(t.minRecordLength, 36);
     assert.deepEqual([...t.fieldOffsets], [0, 4, 12, 16, 24, 28]);
-    // Pairs [kind, field index] in slot order; totals and the start time lost to better fields.
-    assert.deepEqual([...t.ops], [K_SRC4, 0, K_BYTES, 2, K_PACKETS, 4, K_TIME_MS, 5]);
+    // Pairs [kind, field index] in slot order; totals lost to better fields; the start has its own slot.
+    assert.deepEqual([...t.ops], [K_SRC4, 0, K_BYTES, 2, K_PACKETS, 4, K_TIME_MS, 5, K_START_MS, 3]);
     assert.equal(t.reverseOps.length, 0);
   });
 

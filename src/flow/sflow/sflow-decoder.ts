@@ -249,6 +249,7 @@ export function createSflowDecoder(options: SflowDecoderOptions = {}): SflowDeco
 
     resetFlowRecord(flow);
     flow.timeMs = receivedAtMs;
+    flow.startMs = receivedAtMs;
     flow.exporter = exporter;
     flow.observationDomain = info.subAgentId;
     flow.inputInterface = inputInterface;
