@@ -1,6 +1,6 @@
 /**
  * The receive-thread side of detection: packs every flow into a binary batch and sends it
- * to the detector when full or every tick (100 ms), so detection sees flows within a
+ * to the detector when full or every tick (25 ms), so detection sees flows within a
  * fraction of a second without a message per flow.
  */
 import type { FlowConsumer, FlowConsumerContext } from '../flow/flow-consumer.ts';

@@ -28,7 +28,7 @@ const EVICT_EVERY_MS = 30_000;
 /** Ticks run for a jump of the clock at most; longer silences are skipped over. */
 const MAX_CATCH_UP = 100;
 /** Least flow time between two end-of-batch evaluations. */
-const BATCH_TICK_MS = 50;
+const BATCH_TICK_MS = 25;
 
 /**
  * Per metric, the lowest rate that matters for any server: the lowest threshold among the

@@ -8,7 +8,7 @@ import type { FlowSink } from './flow-record.ts';
 
 export interface FlowConsumer {
   readonly consume: FlowSink;
-  /** Called about every 100 ms with the current time: flush aggregates, expire state. */
+  /** Called about every 25 ms with the current time: flush aggregates, expire state. */
   tick(nowMs: number): void;
   /** Flushes everything; called once when the thread stops. */
   close(): void;

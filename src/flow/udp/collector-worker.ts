@@ -40,6 +40,12 @@ export type CollectorWorkerMessage =
   | { type: 'consumer'; worker: number; message: unknown }
   | { type: 'stopped'; worker: number };
 
+/**
+ * How often the consumer flushes: a batch waits at most this long in a receive thread, which
+ * is part of the time from an attack's first packet to its incident.
+ */
+const CONSUMER_TICK_MS = 25;
+
 const data = workerData as CollectorWorkerData;
 const port = parentPort!;
 const post = (message: CollectorWorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(message, transfer ?? []);
@@ -106,7 +112,7 @@ async function start(): Promise<void> {
       decoders.netflow.expire(now);
       post(stats());
     }
-  }, 100);
+  }, CONSUMER_TICK_MS);
   post({ type: 'ready', worker: data.worker });
 }
 
