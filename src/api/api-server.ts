@@ -20,6 +20,7 @@ import { registerEnforcementRoutes } from './routes/enforcement-routes.ts';
 import { registerIncidentRoutes } from './routes/incident-routes.ts';
 import { registerInventoryRoutes } from './routes/inventory-routes.ts';
 import { registerLockRoutes } from './routes/lock-routes.ts';
+import { registerWebAppRoutes } from './routes/web-app-routes.ts';
 import { type PeopleApiDeps, registerPeopleRoutes, registerSessionSupport } from './people-api.ts';
 
 export interface ApiServerDeps {
@@ -81,5 +82,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   registerPeopleRoutes(app, people, { inventory: deps.inventory, cases: deps.cases });
   registerEnforcementRoutes(app, { status: deps.enforcementStatus ?? (() => null) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Last: the portal and console pages answer every GET no API route claims.
+  await registerWebAppRoutes(app);
   return app;
 }
