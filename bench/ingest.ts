@@ -24,7 +24,7 @@
  *   --protocols LIST           end-to-end protocols: sflow,netflow-v9 (default both)
  *   --peers LIST               nfdump (nfcapd/sfcapd with Netwarden's socket buffer), nfdump-default
  *                              (their default buffer), fastnetmon, or none (default all three)
- *   --step-seconds N           sending time per step (default 4)
+ *   --step-seconds N           sending time per step (default 3)
  *   --decode-seconds N         measuring time per protocol in (a) (default 3)
  *   --budget-seconds N         time for all of (b) (default 450)
  *   --start-rate N             first rate tried, datagrams/s (default 4000)
@@ -67,7 +67,7 @@ const { values: args } = parseArgs({
     'consumer-options': { type: 'string', default: '{}' },
     protocols: { type: 'string', default: 'sflow,netflow-v9' },
     peers: { type: 'string', default: 'nfdump,nfdump-default,fastnetmon' },
-    'step-seconds': { type: 'string', default: '4' },
+    'step-seconds': { type: 'string', default: '3' },
     'decode-seconds': { type: 'string', default: '3' },
     'budget-seconds': { type: 'string', default: '450' },
     'start-rate': { type: 'string', default: '4000' },
@@ -223,12 +223,14 @@ async function endToEndPart(): Promise<{ text: string; outcomes: Outcome[] }> {
   const haveNfcapd = commandExists('nfcapd');
   const haveSfcapd = commandExists('sfcapd');
   const haveFastnetmon = commandExists('fastnetmon');
-  type Plan = { implementation: string; make: (port: number) => Promise<IngestTarget | string> };
+  /** `weight`: its share of the time budget (Netwarden, the subject, and the high-rate peers need more steps). */
+  type Plan = { implementation: string; weight: number; make: (port: number) => Promise<IngestTarget | string> };
   const plans = (protocol: TrafficKind): Plan[] => {
     const wire = protocol === 'sflow' ? 'sflow' : 'netflow';
     const list: Plan[] = [
       {
         implementation: 'netwarden',
+        weight: 1.6,
         make: async (port) =>
           new NetwardenTarget({
             protocol: wire,
@@ -245,6 +247,7 @@ async function endToEndPart(): Promise<{ text: string; outcomes: Outcome[] }> {
     if (peers.has('nfdump')) {
       list.push({
         implementation: binary,
+        weight: 1.3,
         make: async (port) => (installed ? new NfdumpTarget({ binary, port, receiveBufferBytes: RECEIVE_BUFFER_BYTES }) : notInstalled),
       });
     }
@@ -252,12 +255,14 @@ async function endToEndPart(): Promise<{ text: string; outcomes: Outcome[] }> {
     if (peers.has('nfdump-default')) {
       list.push({
         implementation: `${binary} (default SO_RCVBUF)`,
+        weight: 0.6,
         make: async (port) => (installed ? new NfdumpTarget({ binary, port }) : notInstalled),
       });
     }
     if (peers.has('fastnetmon')) {
       list.push({
         implementation: 'fastnetmon',
+        weight: 0.5,
         make: async (port) =>
           haveFastnetmon
             ? new FastnetmonTarget({ protocol: wire, port, prometheusPort: await freeTcpPort(), networks: PROVIDER_NETWORKS })
@@ -267,15 +272,14 @@ async function endToEndPart(): Promise<{ text: string; outcomes: Outcome[] }> {
     return list;
   };
   try {
-    const total = protocols.reduce((n, p) => n + plans(p).length, 0);
-    let done = 0;
+    let weightLeft = protocols.reduce((n, p) => n + plans(p).reduce((w, plan) => w + plan.weight, 0), 0);
     for (const protocol of protocols) {
       const pool = await sender.build(protocol, EXPORTERS, DATAGRAMS_PER_EXPORTER, SEED);
       log(`${PROTOCOL_NAMES[protocol]}: ${pool.datagrams} datagrams pooled, ${pool.flowsPerDatagram.toFixed(1)} records and ${pool.bytesPerDatagram.toFixed(0)} bytes each`);
       for (const plan of plans(protocol)) {
-        // Each target gets an even share of what is left of the budget, so a slow one cannot starve the rest.
-        const share = (budgetEnd - performance.now()) / (total - done);
-        done++;
+        // Each target gets its weighted share of what is left of the budget, so a slow one cannot starve the rest.
+        const share = ((budgetEnd - performance.now()) * plan.weight) / weightLeft;
+        weightLeft -= plan.weight;
         const port = await freeUdpPort();
         const made = await plan.make(port);
         if (typeof made === 'string') {
@@ -380,7 +384,7 @@ function endToEndReport(outcomes: Outcome[], seconds: number): string {
       ([p, pool]) =>
         `- ${PROTOCOL_NAMES[p]} traffic: ${pool.exporters} exporters (one UDP socket each on 127.0.0.1), ${int(pool.datagrams)} pre-built datagrams, ${pool.flowsPerDatagram.toFixed(0)} records and ${pool.bytesPerDatagram.toFixed(0)} bytes per datagram${p === 'netflow-v9' ? ', template datagram first in every step' : ', 128-byte sampled headers, sampling 1:1000'}.`,
     ),
-    `- Each step sends for ${stepSeconds} s, paced in ~1 ms bursts from a separate sender process, after the implementation is idle and the machine quiet (up to 8 s wait: it is shared; a losing step during which other users took over half a core is run once more); the rate doubles from ${int(startRate)}/s until loss, then 3 geometric bisection steps. The table gives the rate the sender actually achieved in the best lossless step, records/s the implementation counted over that step, its CPU over the sending time and its resident set after it (VmRSS; peak VmHWM of that process in brackets).`,
+    `- Each step sends for ${stepSeconds} s, paced in ~1 ms bursts from a separate sender process, after the implementation is idle and the machine quiet (up to 4 s wait: it is shared; a losing step during which other users took over half a core is run once more); the rate doubles from ${int(startRate)}/s until loss, then 3 geometric bisection steps. The table gives the rate the sender actually achieved in the best lossless step, records/s the implementation counted over that step, its CPU over the sending time and its resident set after it (VmRSS; peak VmHWM of that process in brackets).`,
     `- Loss = the largest of: datagrams the implementation did not count, records it did not count, and the kernel's receive-queue drops on its socket(s) (/proc/net/udp), each over what was sent. Netwarden: UdpCollector totals (receive threads' own counters); nfcapd/sfcapd: the flow count they print when stopped (a fresh process per step, files on disk as in production); fastnetmon: its Prometheus counters (1.2.4 exports none for sFlow datagrams, so there its processed-samples count).`,
     ...[...new Map(outcomes.filter((o) => o.setup !== '').map((o) => [o.implementation, o.setup])).entries()].map(([i, s]) => `- ${i}: ${s}.`),
     `- Socket receive buffer: net.core.rmem_max = ${int(readSysctl('net/core/rmem_max'))} bytes caps what a process may set (the kernel doubles it for bookkeeping).`,

@@ -14,7 +14,7 @@ export const MAX_LOSS = 0.001;
 const SENDER_SHORTFALL = 0.97;
 const IDLE_WINDOW_MS = 300;
 const IDLE_TIMEOUT_MS = 10_000;
-const QUIET_TIMEOUT_MS = 8000;
+const QUIET_TIMEOUT_MS = 4000;
 const cpuCount = availableParallelism();
 
 export interface StepResult {
