@@ -41,7 +41,7 @@ import type { InventorySnapshot } from '../src/inventory/inventory-types.ts';
 import { createLogger } from '../src/logger.ts';
 import { startNetwarden } from '../src/services/netwarden-service.ts';
 import { floodIncident, trafficHistory } from '../test/browser/story-data.ts';
-import { ensureWebBuild } from '../test/browser/web-build.ts';
+import { ensureWebBuild } from '../scripts/web-build.ts';
 
 /** The part of autocannon this benchmark uses (it ships no types). */
 interface AutocannonOptions {

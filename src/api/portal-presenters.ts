@@ -41,7 +41,9 @@ export function presentPortalLock(l: Lock, since: number) {
 }
 
 export function presentPortalLockEvent(e: LockEvent) {
-  return { at: iso(e.atMs), action: e.action, from: e.fromState, to: e.toState, by: e.actor.type === 'customer' ? ('customer' as const) : ('provider' as const), message: e.message };
+  // Only people's words reach the customer: the policy's own notes ("policy for netscan: auto") are internal.
+  const message = e.actor.type === 'system' ? '' : e.message;
+  return { at: iso(e.atMs), action: e.action, from: e.fromState, to: e.toState, by: e.actor.type === 'customer' ? ('customer' as const) : ('provider' as const), message };
 }
 
 export function presentPortalUnblockRequest(r: UnblockRequest) {

@@ -28,15 +28,24 @@ class NodeSqliteStatement implements SqliteStatement {
   }
 }
 
+/** Prepared statements kept per SQL text: preparing costs more than most queries here. */
+const STATEMENT_CACHE_SIZE = 500;
+
 export class NodeSqliteDatabase implements SqliteDatabase {
   readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, NodeSqliteStatement>();
   constructor(path: string) {
     this.#db = new DatabaseSync(path);
     // WAL lets the API read while the worker writes; foreign keys are off by default in SQLite.
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;');
   }
   prepare(sql: string): SqliteStatement {
-    return new NodeSqliteStatement(this.#db.prepare(sql));
+    const cached = this.#statements.get(sql);
+    if (cached !== undefined) return cached;
+    const statement = new NodeSqliteStatement(this.#db.prepare(sql));
+    if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value as string);
+    this.#statements.set(sql, statement);
+    return statement;
   }
   close(): void {
     this.#db.close();

@@ -21,7 +21,7 @@ import { type SyntheticFlow, toNetflowV9Datagrams } from '../helpers/traffic-sce
 import { launchChromium } from './chromium.ts';
 import { screenshot } from './screenshots.ts';
 import { type StoryData, seedStoryData } from './story-data.ts';
-import { ensureWebBuild } from './web-build.ts';
+import { ensureWebBuild } from '../../scripts/web-build.ts';
 
 const CUSTOMER = 'alice@example.com';
 const STAFF = 'desk@example.net';

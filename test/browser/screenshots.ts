@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ROOT } from './web-build.ts';
+import { ROOT } from '../../scripts/web-build.ts';
 
 export const SCREENSHOT_DIR = join(ROOT, 'docs', 'screenshots');
 export const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';

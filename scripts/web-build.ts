@@ -9,7 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
+export const ROOT = resolve(import.meta.dirname, '..');
 const WEB = join(ROOT, 'web');
 const BUILT = join(WEB, 'dist', 'index.html');
 
@@ -36,4 +36,12 @@ export async function ensureWebBuild(): Promise<void> {
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   await promisify(execFile)(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, timeout: 180_000 });
   if (!webBuildIsFresh()) throw new Error(`vite build did not produce a fresh ${BUILT}`);
+}
+
+// `node scripts/web-build.ts`: build the web app if its build is missing or stale (npm start, npm run demo).
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  ensureWebBuild().catch((error: unknown) => {
+    console.error(`web app build failed: ${(error as Error).message}`);
+    process.exit(1);
+  });
 }
