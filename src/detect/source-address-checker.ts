@@ -55,6 +55,8 @@ export class SourceAddressChecker {
   readonly #interfaces = new Map<number, Learned>();
   readonly #interfaceOf = new Map<number, number>();
   readonly #exporterIds = new Map<string, number>();
+  /** Slot -> its own MAC once learned for sure (0 = not yet), to skip the Maps on the hot path. */
+  #settledMac = new Float64Array(1024);
   readonly #suspects = new Map<number, Suspect>();
   /** Wrong-source packets whose sender could not be recognised. */
   unattributedPackets = 0;
@@ -72,9 +74,24 @@ export class SourceAddressChecker {
    * nobody.
    */
   classify(srcSlot: number, mac: number, exporter: string, inputInterface: number): number {
-    if (mac !== 0) return this.#classify(this.#macs, this.#macOf, mac, srcSlot);
+    if (mac !== 0) {
+      // The common case, a server with its own MAC once learned: one array read, no Map.
+      if (srcSlot < this.#settledMac.length && this.#settledMac[srcSlot] === mac) return -1;
+      const sender = this.#classify(this.#macs, this.#macOf, mac, srcSlot);
+      if (sender < 0 && this.#macs.get(mac)?.slot === srcSlot && (this.#macs.get(mac)?.flows ?? 0) >= MIN_LEARNED_FLOWS) this.#settle(srcSlot, mac);
+      return sender;
+    }
     if (inputInterface !== 0) return this.#classify(this.#interfaces, this.#interfaceOf, this.#interfaceKey(exporter, inputInterface), srcSlot);
     return -1;
+  }
+
+  #settle(slot: number, mac: number): void {
+    if (slot >= this.#settledMac.length) {
+      const next = new Float64Array(Math.max(slot + 1, this.#settledMac.length * 2));
+      next.set(this.#settledMac);
+      this.#settledMac = next;
+    }
+    this.#settledMac[slot] = mac;
   }
 
   #classify(owners: Map<number, Learned>, ownLink: Map<number, number>, link: number, srcSlot: number): number {
