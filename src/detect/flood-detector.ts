@@ -29,6 +29,11 @@ export interface WatchState {
   samples: SampledPacket[];
   /** Packets/bytes/flows seen while the incident is open. */
   totals: { packets: number; bytes: number; flows: number };
+  /**
+   * The summary window: packets, bytes, flows per 60 s bucket while watched, with each
+   * bucket's number, so "Sum" covers exactly what the "External" lines cover.
+   */
+  summary: Float64Array;
   /** Busiest own address seen while watched (a server may have several). */
   addressCounts: Map<string, number>;
   incident: Incident | null;
@@ -169,6 +174,7 @@ export class FloodDetector {
       peers: new PeerTable(this.#deps.config.maxRemotesPerIncident),
       samples: [],
       totals: { packets: 0, bytes: 0, flows: 0 },
+      summary: new Float64Array(SUMMARY_BUCKETS * 4).fill(-1),
       addressCounts: new Map(),
       incident: null,
       lastPublishMs: 0,
@@ -246,7 +252,7 @@ export class FloodDetector {
     const incident = state.incident;
     if (incident === null) return;
     state.lastPublishMs = nowMs;
-    const sum = this.#deps.rates.summary(state.row, state.dir, nowMs);
+    const sum = summaryOf(state, nowMs);
     incident.summary = {
       windowSeconds: sum.windowSeconds,
       sum: { packets: sum.packets, flows: sum.flows, bytes: sum.bytes },
@@ -295,6 +301,43 @@ export class FloodDetector {
       if (state.incident !== null) this.#publish(state, nowMs, 'updated');
     }
   }
+}
+
+export const SUMMARY_BUCKET_MS = 60_000;
+export const SUMMARY_BUCKETS = 5;
+export const SUMMARY_WINDOW_MS = SUMMARY_BUCKET_MS * SUMMARY_BUCKETS;
+
+/** Adds a flow to a watched server's summary window (called per flow of watched servers only). */
+export function addToSummary(state: WatchState, timeMs: number, packets: number, bytes: number, flows: number): void {
+  const bucket = Math.floor(timeMs / SUMMARY_BUCKET_MS);
+  const at = (bucket % SUMMARY_BUCKETS) * 4;
+  const s = state.summary;
+  if (s[at + 3] !== bucket) {
+    if (s[at + 3] > bucket) return; // older than the window
+    s[at] = 0;
+    s[at + 1] = 0;
+    s[at + 2] = 0;
+    s[at + 3] = bucket;
+  }
+  s[at] += packets;
+  s[at + 1] += bytes;
+  s[at + 2] += flows;
+}
+
+function summaryOf(state: WatchState, nowMs: number): { packets: number; bytes: number; flows: number; windowSeconds: number } {
+  const now = Math.floor(nowMs / SUMMARY_BUCKET_MS);
+  let packets = 0;
+  let bytes = 0;
+  let flows = 0;
+  for (let at = 0; at < state.summary.length; at += 4) {
+    const bucket = state.summary[at + 3];
+    if (bucket < 0 || bucket <= now - SUMMARY_BUCKETS) continue;
+    packets += state.summary[at];
+    bytes += state.summary[at + 1];
+    flows += state.summary[at + 2];
+  }
+  const covered = Math.min(SUMMARY_WINDOW_MS, nowMs - state.since + 100);
+  return { packets, bytes, flows, windowSeconds: Math.max(1, Math.round(covered / 1000)) };
 }
 
 /** Sinks get their own copy: the detector keeps mutating its incident. */

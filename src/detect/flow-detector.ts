@@ -9,7 +9,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { InventoryIndex } from '../inventory/inventory-index.ts';
 import { ipv4Text, ipv6Key, ipv6Text, isPrivate4, isPrivate6 } from './address-text.ts';
 import type { FlowBatchReader } from './flow-batch.ts';
-import { FloodDetector, type WatchState } from './flood-detector.ts';
+import { addToSummary, FloodDetector, type WatchState } from './flood-detector.ts';
 import { type IncidentSink, RATE_METRICS } from './incident.ts';
 import { NetscanDetector } from './netscan-detector.ts';
 import { SourceAddressChecker } from './source-address-checker.ts';
@@ -232,6 +232,7 @@ export class FlowDetector {
     const remote4 = outbound ? dst4 : src4;
     const remoteOff = outbound ? dstOff : srcOff;
     const ownOff = outbound ? srcOff : dstOff;
+    addToSummary(state, batch.timeMs(i), packets, bytes, flows);
     if (v === 4) state.peers.add(remote4, () => ipv4Text(remote4), packets, bytes, flows);
     else state.peers.add(ipv6Key(u8, remoteOff), () => ipv6Text(u8, remoteOff), packets, bytes, flows);
     const own = v === 4 ? ipv4Text(outbound ? src4 : dst4) : ipv6Text(u8, ownOff);

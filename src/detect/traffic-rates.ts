@@ -1,21 +1,15 @@
 /**
- * Per-server traffic counters, one row per server that had traffic in the last five
- * minutes, in pooled typed arrays (no object per server):
- * - a fast ring of 100 ms buckets per direction and metric, summed into sliding rates;
- * - a summary ring of 60 s buckets (packets, bytes, flows) covering 300 s, for the log's
- *   "Sum" line.
- * Layout: a flow's update touches one 32-byte block (its row, direction and bucket hold
- * the 7 metrics side by side) and one 16-byte summary block, not seven scattered arrays —
- * the table is far larger than the CPU caches, so this is what the hot path costs.
- * Memory per row: 2 x (fast buckets) x 8 x 4 B + 2 x 5 x 4 x 4 B + 4 x 8 B + 9 B; with the
- * default 1 s window that is 640 + 160 + 32 + 9 = 841 B.
+ * Per-server traffic counters, one row per server that had traffic in the last two
+ * minutes, in pooled typed arrays (no object per server): a ring of 100 ms buckets per
+ * direction and metric, summed into sliding rates. (The 300 s summary of the log is kept
+ * only for watched servers, in flood-detector.ts.) Layout: a flow's update touches one 32-byte block (its row, direction and bucket hold
+ * the 7 metrics side by side), not seven scattered arrays — the table is far larger than
+ * the CPU caches, so this is what the hot path costs. Memory per row: 2 x (fast buckets)
+ * x 8 x 4 B + 4 x 8 B + 9 B; with the default 1 s window that is 640 + 32 + 9 = 681 B.
  */
 import { METRIC_COUNT } from './thresholds.ts';
 
 export const FAST_BUCKET_MS = 100;
-export const SUMMARY_BUCKET_MS = 60_000;
-export const SUMMARY_BUCKETS = 5;
-export const SUMMARY_WINDOW_MS = SUMMARY_BUCKET_MS * SUMMARY_BUCKETS;
 
 // Metric indexes, in RATE_METRICS order; bits are stored as bytes and multiplied on read.
 export const M_PACKETS = 0;
@@ -27,13 +21,13 @@ export const M_ICMP = 5;
 export const M_FRAGMENTS = 6;
 /** Bucket tags are kept modulo this: exact in a float32, never equal within a window. */
 const TAG_MODULO = 16_777_216;
+/** A row without traffic this long is freed (and made again on the next flow). */
+const IDLE_MS = 120_000;
 /** Floats per (row, direction, bucket) block: the 7 metrics and the bucket's tag (32 bytes). */
 const FAST_STRIDE = 8;
-/** Floats per (row, direction, summary bucket) block: packets, bytes, flows, the tag. */
-const SUMMARY_STRIDE = 4;
 // Per-row times in one Float64Array, 4 per row: one cache line instead of four arrays.
 const T_FAST = 0;
-const T_SUMMARY = 1;
+// Slot 1 of the header is unused: four floats keep a row's header in one 32-byte block.
 const T_LAST_SEEN = 2;
 const T_FIRST_SEEN = 3;
 
@@ -48,7 +42,6 @@ export class TrafficRates {
   #rowOfSlot = new Int32Array(1024);
   #slotOfRow: Int32Array;
   #fast: Float32Array;
-  #summary: Float32Array;
   #times: Float64Array;
   /** Rows that reached the hot level since the last takeTouched(). */
   #touched: Int32Array;
@@ -76,7 +69,6 @@ export class TrafficRates {
     this.#capacity = Math.min(options.initialRows ?? 1024, options.maxRows);
     this.#slotOfRow = new Int32Array(this.#capacity);
     this.#fast = new Float32Array(this.#capacity * 2 * this.fastBuckets * FAST_STRIDE);
-    this.#summary = new Float32Array(this.#capacity * 2 * SUMMARY_BUCKETS * SUMMARY_STRIDE);
     this.#times = new Float64Array(this.#capacity * 4);
     this.#touched = new Int32Array(this.#capacity);
     this.#touchedFlag = new Uint8Array(this.#capacity);
@@ -90,7 +82,6 @@ export class TrafficRates {
   get memoryBytes(): number {
     return (
       this.#fast.byteLength +
-      this.#summary.byteLength +
       this.#times.byteLength +
       this.#slotOfRow.byteLength +
       this.#touched.byteLength +
@@ -121,7 +112,6 @@ export class TrafficRates {
     };
     this.#slotOfRow = grow(this.#slotOfRow, 1, (n) => new Int32Array(n));
     this.#fast = grow(this.#fast, 2 * this.fastBuckets * FAST_STRIDE, (n) => new Float32Array(n));
-    this.#summary = grow(this.#summary, 2 * SUMMARY_BUCKETS * SUMMARY_STRIDE, (n) => new Float32Array(n));
     this.#times = grow(this.#times, 4, (n) => new Float64Array(n));
     this.#touched = grow(this.#touched, 1, (n) => new Int32Array(n));
     this.#touchedFlag = grow(this.#touchedFlag, 1, (n) => new Uint8Array(n));
@@ -151,11 +141,8 @@ export class TrafficRates {
     // A reused row's blocks carry old tags: mark them all stale.
     const fastSize = 2 * this.fastBuckets * FAST_STRIDE;
     for (let at = row * fastSize + 7; at < (row + 1) * fastSize; at += FAST_STRIDE) this.#fast[at] = -1;
-    const summarySize = 2 * SUMMARY_BUCKETS * SUMMARY_STRIDE;
-    for (let at = row * summarySize + 3; at < (row + 1) * summarySize; at += SUMMARY_STRIDE) this.#summary[at] = -1;
     const t = row * 4;
     this.#times[t + T_FAST] = Math.floor(timeMs / FAST_BUCKET_MS);
-    this.#times[t + T_SUMMARY] = Math.floor(timeMs / SUMMARY_BUCKET_MS);
     this.#times[t + T_FIRST_SEEN] = timeMs;
     this.#times[t + T_LAST_SEEN] = timeMs;
     return row;
@@ -171,14 +158,13 @@ export class TrafficRates {
    * the exporter's active timeout, often 60 s) counts in the window only with the share of
    * its packets that its own rate puts there: a 60 s record is its rate for a second, not a
    * 60-fold burst. Shorter records count whole at their end, which over a steady stream of
-   * records gives the true rate at the moment the records arrive. The summary gets it all.
+   * records gives the true rate at the moment the records arrive. (The 300 s summary of a
+   * watched server gets the whole record: see flood-detector.ts.)
    */
   addSpread(row: number, dir: number, timeMs: number, durationMs: number, packets: number, bytes: number, flows: number, syn: number, udp: number, icmp: number, fragments: number): boolean {
     if (durationMs <= this.windowMs) return this.add(row, dir, timeMs, packets, bytes, flows, syn, udp, icmp, fragments);
     const f = this.windowMs / durationMs;
-    const hot = this.add(row, dir, timeMs, packets * f, bytes * f, flows * f, syn * f, udp * f, icmp * f, fragments * f, true, false);
-    this.add(row, dir, timeMs, packets, bytes, flows, 0, 0, 0, 0, false, true);
-    return hot;
+    return this.add(row, dir, timeMs, packets * f, bytes * f, flows * f, syn * f, udp * f, icmp * f, fragments * f);
   }
 
   /** Returns true when this flow made the row hot (reached the hot level in its bucket). */
@@ -193,8 +179,6 @@ export class TrafficRates {
     udp: number,
     icmp: number,
     fragments: number,
-    toFast = true,
-    toSummary = true,
   ): boolean {
     let becameHot = false;
     const times = this.#times;
@@ -203,7 +187,7 @@ export class TrafficRates {
     const n = this.fastBuckets;
     const bucket = Math.floor(timeMs / FAST_BUCKET_MS);
     if (bucket > times[t + T_FAST]) times[t + T_FAST] = bucket;
-    if (toFast && bucket > times[t + T_FAST] - n) {
+    if (bucket > times[t + T_FAST] - n) {
       const at = ((row * 2 + dir) * n + (bucket % n)) * FAST_STRIDE;
       const f = this.#fast;
       const tag = bucket % TAG_MODULO;
@@ -235,23 +219,6 @@ export class TrafficRates {
         }
       }
     }
-    if (!toSummary) return becameHot;
-    const sBucket = Math.floor(timeMs / SUMMARY_BUCKET_MS);
-    if (sBucket > times[t + T_SUMMARY]) times[t + T_SUMMARY] = sBucket;
-    if (sBucket > times[t + T_SUMMARY] - SUMMARY_BUCKETS) {
-      const at = ((row * 2 + dir) * SUMMARY_BUCKETS + (sBucket % SUMMARY_BUCKETS)) * SUMMARY_STRIDE;
-      const s = this.#summary;
-      const tag = sBucket % TAG_MODULO;
-      if (s[at + 3] !== tag) {
-        s[at] = 0;
-        s[at + 1] = 0;
-        s[at + 2] = 0;
-        s[at + 3] = tag;
-      }
-      s[at] += packets;
-      s[at + 1] += bytes;
-      s[at + 2] += flows;
-    }
     return becameHot;
   }
 
@@ -275,25 +242,6 @@ export class TrafficRates {
     for (let m = 0; m < METRIC_COUNT; m++) out[m] = (m === M_BYTES ? out[m] * 8 : out[m]) / seconds;
   }
 
-  /** Packets, bytes and flows over the summary window ending at `nowMs`, and the seconds it covers. */
-  summary(row: number, dir: number, nowMs: number): { packets: number; bytes: number; flows: number; windowSeconds: number } {
-    const now = Math.floor(nowMs / SUMMARY_BUCKET_MS);
-    let packets = 0;
-    let bytes = 0;
-    let flows = 0;
-    const first = (row * 2 + dir) * SUMMARY_BUCKETS;
-    for (let k = 0; k < SUMMARY_BUCKETS; k++) {
-      const bucket = now - k;
-      const at = (first + (bucket % SUMMARY_BUCKETS)) * SUMMARY_STRIDE;
-      if (this.#summary[at + 3] !== bucket % TAG_MODULO) continue;
-      packets += this.#summary[at];
-      bytes += this.#summary[at + 1];
-      flows += this.#summary[at + 2];
-    }
-    const covered = Math.min(SUMMARY_WINDOW_MS, nowMs - this.#times[row * 4 + T_FIRST_SEEN] + FAST_BUCKET_MS);
-    return { packets, bytes, flows, windowSeconds: Math.max(1, Math.round(covered / 1000)) };
-  }
-
   /** Rows touched since the last call (each once). */
   takeTouched(visit: (row: number) => void): void {
     const count = this.#touchedCount;
@@ -305,12 +253,12 @@ export class TrafficRates {
     }
   }
 
-  /** Frees rows without traffic for the whole summary window, except those `keep` says to keep. */
+  /** Frees rows without traffic for IDLE_MS, except those `keep` says to keep. */
   evictIdle(nowMs: number, keep: (row: number) => boolean): number {
     let evicted = 0;
     const free = new Set(this.#freeRows);
     for (let row = 0; row < this.#rows; row++) {
-      if (free.has(row) || nowMs - this.#times[row * 4 + T_LAST_SEEN] <= SUMMARY_WINDOW_MS || keep(row)) continue;
+      if (free.has(row) || nowMs - this.#times[row * 4 + T_LAST_SEEN] <= IDLE_MS || keep(row)) continue;
       this.#rowOfSlot[this.#slotOfRow[row]] = 0;
       this.#slotOfRow[row] = -1;
       this.#freeRows.push(row);
