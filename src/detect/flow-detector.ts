@@ -73,6 +73,21 @@ export class FlowDetector {
   #nextEvictMs = 0;
   #lastTickMs = 0;
   readonly #clientUdpPorts = new Uint8Array(65536);
+  /** The current flow's addresses, formatted only when the netscan detector keeps an attempt. */
+  readonly #addresses = {
+    v: 0,
+    u8: new Uint8Array(0) as Uint8Array<ArrayBufferLike>,
+    src4: 0,
+    dst4: 0,
+    srcOff: 0,
+    dstOff: 0,
+    srcText(): string {
+      return this.v === 4 ? ipv4Text(this.src4) : ipv6Text(this.u8, this.srcOff);
+    },
+    dstText(): string {
+      return this.v === 4 ? ipv4Text(this.dst4) : ipv6Text(this.u8, this.dstOff);
+    },
+  };
   readonly stats: FlowDetectorStats = {
     flows: 0,
     attributedOut: 0,
@@ -174,11 +189,15 @@ export class FlowDetector {
         }
         if (this.#isAttempt(protocol, flags, batch.srcPort(i), batch.dstPort(i)) && !this.netscan.allowed(srcSlot)) {
           const dstPort = batch.dstPort(i);
-          if (v === 4) {
-            this.netscan.observe(srcSlot, t, protocol, () => ipv4Text(src4), batch.srcPort(i), dst4, () => ipv4Text(dst4), dstPort, isPrivate4(dst4), batch.samplingRate(i));
-          } else {
-            this.netscan.observe(srcSlot, t, protocol, () => ipv6Text(u8, srcOff), batch.srcPort(i), ipv6Key(u8, dstOff), () => ipv6Text(u8, dstOff), dstPort, isPrivate6(u8, dstOff), batch.samplingRate(i));
-          }
+          const a = this.#addresses;
+          a.v = v;
+          a.u8 = u8;
+          a.src4 = src4;
+          a.dst4 = dst4;
+          a.srcOff = srcOff;
+          a.dstOff = dstOff;
+          if (v === 4) this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), dst4, dstPort, isPrivate4(dst4), batch.samplingRate(i), a);
+          else this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), ipv6Key(u8, dstOff), dstPort, isPrivate6(u8, dstOff), batch.samplingRate(i), a);
         }
       } else if (v === 4 ? index.isProviderSpace4(src4) : index.isProviderSpace6(u8, srcOff)) {
         const srcText = v === 4 ? ipv4Text(src4) : ipv6Text(u8, srcOff);

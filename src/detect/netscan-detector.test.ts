@@ -28,7 +28,8 @@ function detector(opened: Incident[] = []): NetscanDetector {
 /** One SYN from server `slot` to 198.18.0.0 + `target` on port 22. */
 function probe(d: NetscanDetector, slot: number, target: number, timeMs: number): void {
   const dst = (0xc6120000 + target) >>> 0;
-  d.observe(slot, timeMs, TCP, () => '203.0.113.1', 40000, dst, () => `198.18.${(target >> 8) & 255}.${target & 255}`, 22, false, 1);
+  const addresses = { srcText: () => '203.0.113.1', dstText: () => `198.18.${(target >> 8) & 255}.${target & 255}` };
+  d.observe(slot, timeMs, TCP, 40000, dst, 22, false, 1, addresses);
 }
 
 describe('netscan window housekeeping', () => {

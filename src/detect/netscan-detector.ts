@@ -43,6 +43,12 @@ interface OpenScan {
   listed: Set<string>;
 }
 
+/** Formats the current flow's addresses on demand (the detector reuses one of these). */
+export interface AttemptAddresses {
+  srcText(): string;
+  dstText(): string;
+}
+
 export interface NetscanDetectorDeps {
   config: NetscanConfig;
   slotInfo(slot: number): ServerSlotInfo | undefined;
@@ -59,12 +65,22 @@ export interface NetscanDetectorDeps {
 
 const PROTOCOL_CLASS: Record<number, number> = { 6: 0, 17: 1, 1: 2, 58: 2 };
 const UPDATE_EVERY_MS = 5000;
+const REORDER_AFTER_MS = 1000;
 /** Long enough for a flood's rate to show in a 1 s window, short enough to report a scan within 1 s. */
 const FLOOD_GRACE_MS = 800;
 
 export class NetscanDetector {
   readonly #deps: NetscanDetectorDeps;
   readonly #windows = new Map<number | string, TargetWindow>();
+  /** The current observe() call's details, reused (no object per attempt). */
+  readonly #call: { timeMs: number; srcPort: number; port: number; protocol: number; addresses: AttemptAddresses | null } = {
+    timeMs: 0,
+    srcPort: 0,
+    port: 0,
+    protocol: 0,
+    addresses: null,
+  };
+  #attempt: ScanAttempt | null = null;
   /** Each server's window keys, so an opened scan drops them without walking every window. */
   readonly #keysOfSlot = new Map<number, Set<number | string>>();
   readonly #open = new Map<number, OpenScan>();
@@ -96,47 +112,55 @@ export class NetscanDetector {
 
   /**
    * One attempt by server `slot`. `dstKey` identifies the destination address (uint32 for
-   * IPv4, a string for IPv6); `dstText` formats it when it must be kept.
+   * IPv4, a string for IPv6); `addresses` says where the flow's addresses are, to format
+   * them only when an attempt must be kept (most attempts are only counted).
    */
   observe(
     slot: number,
     timeMs: number,
     protocol: number,
-    srcText: () => string,
     srcPort: number,
     dstKey: number | string,
-    dstText: () => string,
     dstPort: number,
     isPrivateTarget: boolean,
     samplingRate: number,
+    addresses: AttemptAddresses,
   ): void {
     const cls = PROTOCOL_CLASS[protocol];
     if (cls === undefined) return;
     const port = cls === 2 ? 0 : dstPort;
     const horizontalKey = slot * 262_144 + cls * 65_536 + port;
     const open = this.#open.get(slot);
-    let attempt: ScanAttempt | null = null;
-    const makeAttempt = (): ScanAttempt => {
-      attempt ??= { timeMs, srcAddr: srcText(), srcPort, dstAddr: dstText(), dstPort: port, protocol };
-      return attempt;
-    };
+    this.#attempt = null;
+    this.#call.timeMs = timeMs;
+    this.#call.srcPort = srcPort;
+    this.#call.port = port;
+    this.#call.protocol = protocol;
+    this.#call.addresses = addresses;
     if (open !== undefined) {
       open.lastAttemptMs = timeMs;
       const evidence = open.incident.netscan!;
-      const id = `${typeof dstKey === 'number' ? dstKey : dstText()}:${port}`;
+      const id = `${typeof dstKey === 'number' ? dstKey : addresses.dstText()}:${port}`;
       if (evidence.attempts.length < this.#deps.config.maxEvidenceTargets && !open.listed.has(id)) {
         open.listed.add(id);
-        evidence.attempts.push(makeAttempt());
+        evidence.attempts.push(this.#makeAttempt());
         if (isPrivateTarget) evidence.privateTargets++;
       }
       open.incident.lastSeenMs = timeMs;
       return;
     }
-    this.#add(horizontalKey, 'horizontal', slot, protocol, port, null, dstKey, timeMs, isPrivateTarget, samplingRate, makeAttempt);
+    this.#add(horizontalKey, 'horizontal', slot, protocol, port, false, dstKey, timeMs, isPrivateTarget, samplingRate);
     if (cls !== 2) {
       const verticalKey = typeof dstKey === 'number' && slot < 2_000_000 ? -(slot * 4_294_967_296 + dstKey) - 1 : `${slot}|${dstKey}`;
-      this.#add(verticalKey, 'vertical', slot, protocol, -1, dstText, dstPort, timeMs, isPrivateTarget, samplingRate, makeAttempt);
+      this.#add(verticalKey, 'vertical', slot, protocol, -1, true, dstPort, timeMs, isPrivateTarget, samplingRate);
     }
+  }
+
+  /** The attempt of the current observe() call, made once and only when kept. */
+  #makeAttempt(): ScanAttempt {
+    const c = this.#call;
+    this.#attempt ??= { timeMs: c.timeMs, srcAddr: c.addresses!.srcText(), srcPort: c.srcPort, dstAddr: c.addresses!.dstText(), dstPort: c.port, protocol: c.protocol };
+    return this.#attempt;
   }
 
   #add(
@@ -145,12 +169,11 @@ export class NetscanDetector {
     slot: number,
     protocol: number,
     port: number,
-    targetText: (() => string) | null,
+    vertical: boolean,
     element: number | string,
     timeMs: number,
     isPrivateTarget: boolean,
     samplingRate: number,
-    makeAttempt: () => ScanAttempt,
   ): void {
     const cfg = this.#deps.config;
     let w = this.#windows.get(key);
@@ -160,7 +183,7 @@ export class NetscanDetector {
         slot,
         protocol,
         port,
-        target: targetText === null ? null : targetText(),
+        target: vertical ? this.#call.addresses!.dstText() : null,
         seen: new Map(),
         times: [],
         keys: [],
@@ -174,8 +197,10 @@ export class NetscanDetector {
       let keys = this.#keysOfSlot.get(slot);
       if (keys === undefined) this.#keysOfSlot.set(slot, (keys = new Set()));
       keys.add(key);
-    } else {
-      // Keep recently active keys at the end of the Map: eviction takes from the front.
+    } else if (timeMs - w.lastMs > REORDER_AFTER_MS) {
+      // Keep recently active keys at the end of the Map (eviction and the idle sweep take
+      // from the front); within a second the order is left as it is, which saves two Map
+      // operations per attempt and delays a sweep by at most that second.
       this.#windows.delete(key);
       this.#windows.set(key, w);
     }
@@ -186,7 +211,7 @@ export class NetscanDetector {
     w.seen.set(element, timeMs);
     w.times.push(timeMs);
     w.keys.push(element);
-    w.attempts.push(makeAttempt());
+    w.attempts.push(this.#makeAttempt());
     if (isPrivateTarget) w.privateTargets++;
     this.#tracked++;
     const sampled = w.seen.size;
@@ -325,8 +350,10 @@ export class NetscanDetector {
     // last-activity order (#add re-inserts), so the sweep stops at the first window still
     // active: walking them all on every tick (one per batch) was quadratic in the windows.
     for (const [key, w] of this.#windows) {
-      if (nowMs - w.lastMs <= windowMs) break;
-      this.#forget(key, w);
+      const idle = nowMs - w.lastMs;
+      if (idle > windowMs) this.#forget(key, w);
+      // The order may lag by REORDER_AFTER_MS: stop where everything after is surely active.
+      else if (idle < windowMs - REORDER_AFTER_MS) break;
     }
   }
 
