@@ -58,7 +58,7 @@ const RECEIVE_BUFFER_BYTES = 32 * 1024 * 1024;
 const PROVIDER_NETWORKS = ['198.51.100.0/24', '203.0.113.0/24'];
 const WARMUP_SECONDS = 1;
 /** A losing step during which other processes used more than this much of a core is run again. */
-const NOISY_OTHERS_PERCENT = 50;
+const NOISY_OTHERS_PERCENT = 25;
 
 const { values: args } = parseArgs({
   strict: true,
@@ -384,7 +384,7 @@ function endToEndReport(outcomes: Outcome[], seconds: number): string {
       ([p, pool]) =>
         `- ${PROTOCOL_NAMES[p]} traffic: ${pool.exporters} exporters (one UDP socket each on 127.0.0.1), ${int(pool.datagrams)} pre-built datagrams, ${pool.flowsPerDatagram.toFixed(0)} records and ${pool.bytesPerDatagram.toFixed(0)} bytes per datagram${p === 'netflow-v9' ? ', template datagram first in every step' : ', 128-byte sampled headers, sampling 1:1000'}.`,
     ),
-    `- Each step sends for ${stepSeconds} s, paced in ~1 ms bursts from a separate sender process, after the implementation is idle and the machine quiet (up to 4 s wait: it is shared; a losing step during which other users took over half a core is run once more); the rate doubles from ${int(startRate)}/s until loss, then 3 geometric bisection steps. The table gives the rate the sender actually achieved in the best lossless step, records/s the implementation counted over that step, its CPU over the sending time and its resident set after it (VmRSS; peak VmHWM of that process in brackets).`,
+    `- Each step sends for ${stepSeconds} s, paced in ~1 ms bursts from a separate sender process, after the implementation is idle and the machine quiet (up to 4 s wait: it is shared; a losing step during which other users took over a quarter of a core is run once more); the rate doubles from ${int(startRate)}/s until loss, then 3 geometric bisection steps. The table gives the rate the sender actually achieved in the best lossless step, records/s the implementation counted over that step, its CPU over the sending time and its resident set after it (VmRSS; peak VmHWM of that process in brackets).`,
     `- Loss = the largest of: datagrams the implementation did not count, records it did not count, and the kernel's receive-queue drops on its socket(s) (/proc/net/udp), each over what was sent. Netwarden: UdpCollector totals (receive threads' own counters); nfcapd/sfcapd: the flow count they print when stopped (a fresh process per step, files on disk as in production); fastnetmon: its Prometheus counters (1.2.4 exports none for sFlow datagrams, so there its processed-samples count).`,
     ...[...new Map(outcomes.filter((o) => o.setup !== '').map((o) => [o.implementation, o.setup])).entries()].map(([i, s]) => `- ${i}: ${s}.`),
     `- Socket receive buffer: net.core.rmem_max = ${int(readSysctl('net/core/rmem_max'))} bytes caps what a process may set (the kernel doubles it for bookkeeping).`,
