@@ -15,7 +15,26 @@ export interface LockQuery {
   limit?: number;
 }
 
-function fromRow(row: LockTable): Lock {
+/** Every column but the log file, which is large and read on its own. */
+const LOCK_COLUMNS = [
+  'blockingId',
+  'serverId',
+  'customerId',
+  'reason',
+  'scope',
+  'addresses',
+  'state',
+  'source',
+  'statement',
+  'requiresApproval',
+  'dryRun',
+  'createdAtMs',
+  'createdBy',
+  'updatedAtMs',
+  'releasedAtMs',
+] as const;
+
+function fromRow(row: Omit<LockTable, 'logFile'>): Lock {
   return {
     blockingId: row.blockingId,
     serverId: row.serverId,
@@ -75,7 +94,7 @@ export class LockRepository {
   }
 
   async get(blockingId: string, db: Db = this.#db): Promise<Lock | undefined> {
-    const row = await db.selectFrom('locks').selectAll().where('blockingId', '=', blockingId).executeTakeFirst();
+    const row = await db.selectFrom('locks').select(LOCK_COLUMNS).where('blockingId', '=', blockingId).executeTakeFirst();
     return row === undefined ? undefined : fromRow(row);
   }
 
@@ -89,7 +108,7 @@ export class LockRepository {
   }
 
   async list(query: LockQuery = {}, db: Db = this.#db): Promise<Lock[]> {
-    let q = db.selectFrom('locks').selectAll();
+    let q = db.selectFrom('locks').select(LOCK_COLUMNS);
     if (query.serverId !== undefined) q = q.where('serverId', '=', query.serverId);
     if (query.customerId !== undefined) q = q.where('customerId', '=', query.customerId);
     if (query.states !== undefined) q = q.where('state', 'in', [...query.states]);
@@ -250,7 +269,7 @@ export class LockRepository {
 
   /** Every lock the gateways must enforce now. */
   async enforced(db: Db = this.#db): Promise<Lock[]> {
-    const rows = await db.selectFrom('locks').selectAll().where('state', 'in', ['active', 'unblock_requested']).where('dryRun', '=', 0).execute();
+    const rows = await db.selectFrom('locks').select(LOCK_COLUMNS).where('state', 'in', ['active', 'unblock_requested']).where('dryRun', '=', 0).execute();
     return rows.map(fromRow);
   }
 }
