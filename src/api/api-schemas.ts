@@ -54,3 +54,29 @@ export const ListQuerySchema = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 });
+
+const Iso = Type.String({ format: 'date-time' });
+const NullableIso = Type.Union([Iso, Type.Null()]);
+
+/** A lock as staff and machines see it (presentLock). */
+export const LockSchema = Type.Object(
+  {
+    blockingId: Type.String(),
+    serverId: Type.String(),
+    customerId: Type.String(),
+    reason: Type.String(),
+    scope: Type.String(),
+    addresses: Type.Array(Type.String()),
+    state: Type.String(),
+    enforced: Type.Boolean(),
+    source: Type.String(),
+    statement: Type.String(),
+    requiresApproval: Type.Boolean(),
+    dryRun: Type.Boolean(),
+    created: Iso,
+    createdBy: Type.String(),
+    updated: Iso,
+    released: NullableIso,
+  },
+  { $id: 'Lock' },
+);

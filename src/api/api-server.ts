@@ -12,7 +12,7 @@ import type { InventoryService } from '../inventory/inventory-service.ts';
 import type { Logger } from '../logger.ts';
 import type { ApiTokenRepository } from '../store/api-token-repository.ts';
 import type { IncidentRepository } from '../store/incident-repository.ts';
-import { CustomerSchema, ErrorSchema, HostGroupSchema, PrefixNoteSchema, ServerSchema } from './api-schemas.ts';
+import { CustomerSchema, ErrorSchema, HostGroupSchema, LockSchema, PrefixNoteSchema, ServerSchema } from './api-schemas.ts';
 import { handleApiError } from './api-errors.ts';
 import { identify } from './request-auth.ts';
 import { type HealthCheck, registerHealthRoutes } from './routes/health-routes.ts';
@@ -51,7 +51,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`, fields: [] } });
   });
-  for (const schema of [ErrorSchema, CustomerSchema, ServerSchema, HostGroupSchema, PrefixNoteSchema]) app.addSchema(schema);
+  for (const schema of [ErrorSchema, CustomerSchema, ServerSchema, HostGroupSchema, PrefixNoteSchema, LockSchema]) app.addSchema(schema);
 
   await app.register(swagger, {
     openapi: {

@@ -13,7 +13,7 @@ import { reviewLock } from '../../cases/review-lock.ts';
 import { decideUnblockRequest, requestUnblock } from '../../cases/unblock-request.ts';
 import { notFound } from '../../errors.ts';
 import { writePcap } from '../../evidence/pcap-writer.ts';
-import { AnyObject } from '../api-schemas.ts';
+import { AnyObject, LockSchema } from '../api-schemas.ts';
 import { presentLock, presentLockEvent, presentUnblockRequest } from '../presenters.ts';
 import { actorOf, requireScope } from '../request-auth.ts';
 
@@ -46,7 +46,7 @@ export function registerLockRoutes(app: FastifyInstance, deps: { cases: CaseCont
           reason: Type.Optional(Type.Union(LOCK_REASONS.map((r) => Type.Literal(r)))),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }),
-        response: { 200: Type.Array(AnyObject), ...errors },
+        response: { 200: Type.Array(LockSchema), ...errors },
       },
     },
     async (req) => {
