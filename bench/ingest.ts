@@ -255,14 +255,14 @@ async function endToEndPart(): Promise<{ text: string; outcomes: Outcome[] }> {
     if (peers.has('nfdump-default')) {
       list.push({
         implementation: `${binary} (default SO_RCVBUF)`,
-        weight: 0.6,
+        weight: 0.5,
         make: async (port) => (installed ? new NfdumpTarget({ binary, port }) : notInstalled),
       });
     }
     if (peers.has('fastnetmon')) {
       list.push({
         implementation: 'fastnetmon',
-        weight: 0.5,
+        weight: 0.8,
         make: async (port) =>
           haveFastnetmon
             ? new FastnetmonTarget({ protocol: wire, port, prometheusPort: await freeTcpPort(), networks: PROVIDER_NETWORKS })
