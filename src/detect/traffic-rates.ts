@@ -5,7 +5,7 @@
  * only for watched servers, in flood-detector.ts.) Layout: a flow's update touches one 32-byte block (its row, direction and bucket hold
  * the 7 metrics side by side), not seven scattered arrays — the table is far larger than
  * the CPU caches, so this is what the hot path costs. Memory per row: 2 x (fast buckets)
- * x 8 x 4 B + 4 x 8 B + 9 B; with the default 1 s window that is 640 + 32 + 9 = 681 B.
+ * x 8 x 4 B + 8 B + 9 B; with the default 1 s window that is 640 + 8 + 9 = 657 B.
  */
 import { METRIC_COUNT } from './thresholds.ts';
 
@@ -25,11 +25,6 @@ const TAG_MODULO = 16_777_216;
 const IDLE_MS = 120_000;
 /** Floats per (row, direction, bucket) block: the 7 metrics and the bucket's tag (32 bytes). */
 const FAST_STRIDE = 8;
-// Per-row times in one Float64Array, 4 per row: one cache line instead of four arrays.
-const T_FAST = 0;
-// Slot 1 of the header is unused: four floats keep a row's header in one 32-byte block.
-const T_LAST_SEEN = 2;
-const T_FIRST_SEEN = 3;
 
 export class TrafficRates {
   readonly fastBuckets: number;
@@ -42,7 +37,7 @@ export class TrafficRates {
   #rowOfSlot = new Int32Array(1024);
   #slotOfRow: Int32Array;
   #fast: Float32Array;
-  #times: Float64Array;
+  #firstSeen: Float64Array;
   /** Rows that reached the hot level since the last takeTouched(). */
   #touched: Int32Array;
   #touchedCount = 0;
@@ -69,7 +64,7 @@ export class TrafficRates {
     this.#capacity = Math.min(options.initialRows ?? 1024, options.maxRows);
     this.#slotOfRow = new Int32Array(this.#capacity);
     this.#fast = new Float32Array(this.#capacity * 2 * this.fastBuckets * FAST_STRIDE);
-    this.#times = new Float64Array(this.#capacity * 4);
+    this.#firstSeen = new Float64Array(this.#capacity);
     this.#touched = new Int32Array(this.#capacity);
     this.#touchedFlag = new Uint8Array(this.#capacity);
   }
@@ -82,7 +77,7 @@ export class TrafficRates {
   get memoryBytes(): number {
     return (
       this.#fast.byteLength +
-      this.#times.byteLength +
+      this.#firstSeen.byteLength +
       this.#slotOfRow.byteLength +
       this.#touched.byteLength +
       this.#touchedFlag.byteLength +
@@ -99,7 +94,7 @@ export class TrafficRates {
   }
 
   firstSeen(row: number): number {
-    return this.#times[row * 4 + T_FIRST_SEEN];
+    return this.#firstSeen[row];
   }
 
   #grow(): boolean {
@@ -112,7 +107,7 @@ export class TrafficRates {
     };
     this.#slotOfRow = grow(this.#slotOfRow, 1, (n) => new Int32Array(n));
     this.#fast = grow(this.#fast, 2 * this.fastBuckets * FAST_STRIDE, (n) => new Float32Array(n));
-    this.#times = grow(this.#times, 4, (n) => new Float64Array(n));
+    this.#firstSeen = grow(this.#firstSeen, 1, (n) => new Float64Array(n));
     this.#touched = grow(this.#touched, 1, (n) => new Int32Array(n));
     this.#touchedFlag = grow(this.#touchedFlag, 1, (n) => new Uint8Array(n));
     this.#capacity = capacity;
@@ -141,10 +136,7 @@ export class TrafficRates {
     // A reused row's blocks carry old tags: mark them all stale.
     const fastSize = 2 * this.fastBuckets * FAST_STRIDE;
     for (let at = row * fastSize + 7; at < (row + 1) * fastSize; at += FAST_STRIDE) this.#fast[at] = -1;
-    const t = row * 4;
-    this.#times[t + T_FAST] = Math.floor(timeMs / FAST_BUCKET_MS);
-    this.#times[t + T_FIRST_SEEN] = timeMs;
-    this.#times[t + T_LAST_SEEN] = timeMs;
+    this.#firstSeen[row] = timeMs;
     return row;
   }
 
@@ -181,42 +173,41 @@ export class TrafficRates {
     fragments: number,
   ): boolean {
     let becameHot = false;
-    const times = this.#times;
-    const t = row * 4;
-    if (timeMs > times[t + T_LAST_SEEN]) times[t + T_LAST_SEEN] = timeMs;
     const n = this.fastBuckets;
     const bucket = Math.floor(timeMs / FAST_BUCKET_MS);
-    if (bucket > times[t + T_FAST]) times[t + T_FAST] = bucket;
-    if (bucket > times[t + T_FAST] - n) {
-      const at = ((row * 2 + dir) * n + (bucket % n)) * FAST_STRIDE;
-      const f = this.#fast;
-      const tag = bucket % TAG_MODULO;
-      if (f[at + 7] !== tag) {
-        f[at] = 0;
-        f[at + 1] = 0;
-        f[at + 2] = 0;
-        f[at + 3] = 0;
-        f[at + 4] = 0;
-        f[at + 5] = 0;
-        f[at + 6] = 0;
-        f[at + 7] = tag;
-      }
-      f[at] += packets;
-      f[at + 1] += bytes;
-      f[at + 2] += flows;
-      if (syn !== 0) f[at + 3] += syn;
-      if (udp !== 0) f[at + 4] += udp;
-      if (icmp !== 0) f[at + 5] += icmp;
-      if (fragments !== 0) f[at + 6] += fragments;
-      // Only a row whose bucket reaches the hot level can be near a threshold: the others
-      // need no evaluation (a window above x has a bucket above x / buckets).
+    // Only the flow's own 32-byte block is touched: its tag says whether it holds this
+    // bucket, an older one (reset it) or a newer one (the flow is late for the window).
+    const at = ((row * 2 + dir) * n + (bucket % n)) * FAST_STRIDE;
+    const f = this.#fast;
+    const tag = bucket % TAG_MODULO;
+    const held = f[at + 7];
+    if (held !== tag) {
+      if (held > tag && held - tag < TAG_MODULO / 2) return false;
+      f[at] = 0;
+      f[at + 1] = 0;
+      f[at + 2] = 0;
+      f[at + 3] = 0;
+      f[at + 4] = 0;
+      f[at + 5] = 0;
+      f[at + 6] = 0;
+      f[at + 7] = tag;
+    }
+    f[at] += packets;
+    f[at + 1] += bytes;
+    f[at + 2] += flows;
+    if (syn !== 0) f[at + 3] += syn;
+    if (udp !== 0) f[at + 4] += udp;
+    if (icmp !== 0) f[at + 5] += icmp;
+    if (fragments !== 0) f[at + 6] += fragments;
+    // Only a row whose bucket reaches the hot level can be near a threshold: the others
+    // need no evaluation (a window above x has a bucket above x / buckets). The flag is
+    // read only then, so a quiet row costs nothing more than its block.
+    const hot = this.#hot;
+    if (f[at] >= hot[0] || f[at + 1] >= hot[1] || f[at + 2] >= hot[2] || f[at + 3] >= hot[3] || f[at + 4] >= hot[4] || f[at + 5] >= hot[5] || f[at + 6] >= hot[6]) {
       if (this.#touchedFlag[row] === 0) {
-        const hot = this.#hot;
-        if (f[at] >= hot[0] || f[at + 1] >= hot[1] || f[at + 2] >= hot[2] || f[at + 3] >= hot[3] || f[at + 4] >= hot[4] || f[at + 5] >= hot[5] || f[at + 6] >= hot[6]) {
-          this.#touchedFlag[row] = 1;
-          this.#touched[this.#touchedCount++] = row;
-          becameHot = true;
-        }
+        this.#touchedFlag[row] = 1;
+        this.#touched[this.#touchedCount++] = row;
+        becameHot = true;
       }
     }
     return becameHot;
@@ -253,12 +244,27 @@ export class TrafficRates {
     }
   }
 
+  /** When the row last had traffic, from its newest block (never earlier than its creation). */
+  #lastActivityMs(row: number, nowMs: number): number {
+    const n = this.fastBuckets;
+    const nowTag = Math.floor(nowMs / FAST_BUCKET_MS) % TAG_MODULO;
+    let newestAge = Number.POSITIVE_INFINITY;
+    for (let at = row * 2 * n * FAST_STRIDE + 7; at < (row + 1) * 2 * n * FAST_STRIDE; at += FAST_STRIDE) {
+      const held = this.#fast[at];
+      if (held < 0) continue;
+      const age = (nowTag - held + TAG_MODULO) % TAG_MODULO;
+      if (age < newestAge) newestAge = age;
+    }
+    const fromBlocks = nowMs - newestAge * FAST_BUCKET_MS;
+    return Math.max(fromBlocks, this.#firstSeen[row]);
+  }
+
   /** Frees rows without traffic for IDLE_MS, except those `keep` says to keep. */
   evictIdle(nowMs: number, keep: (row: number) => boolean): number {
     let evicted = 0;
     const free = new Set(this.#freeRows);
     for (let row = 0; row < this.#rows; row++) {
-      if (free.has(row) || nowMs - this.#times[row * 4 + T_LAST_SEEN] <= IDLE_MS || keep(row)) continue;
+      if (free.has(row) || nowMs - this.#lastActivityMs(row, nowMs) <= IDLE_MS || keep(row)) continue;
       this.#rowOfSlot[this.#slotOfRow[row]] = 0;
       this.#slotOfRow[row] = -1;
       this.#freeRows.push(row);
