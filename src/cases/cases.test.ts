@@ -182,6 +182,21 @@ for (const target of databaseTargets()) {
       }
     });
 
+    it('notify-only policy warns the customer with the log and locks nothing', async () => {
+      const t = await setup({ policy: { netscan: 'notify' } });
+      try {
+        const decision = await t.incident(netscanIncident('i-12'));
+        assert.equal(decision.action, 'notified');
+        assert.deepEqual(await t.repos.locks.enforced(), []);
+        assert.equal(t.triggers(), 0);
+        assert.equal(t.notices.length, 1);
+        assert.equal(t.notices[0].kind, 'warning');
+        assert.ok(t.notices[0].logFile?.content.includes('Netscan detected from host'));
+      } finally {
+        await t.store.close();
+      }
+    });
+
     it('the blast-radius limit sends further automatic locks to review and alerts staff', async () => {
       const t = await setup({ blastRadius: { maxAutomaticLocks: 1, windowMinutes: 10 } });
       try {

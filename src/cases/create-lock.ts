@@ -86,4 +86,6 @@ export async function createLock(ctx: CaseContext, input: NewLock, actor: Actor,
 export async function afterLockCreated(ctx: CaseContext, lock: Lock): Promise<void> {
   if (!lock.dryRun && (lock.state === 'active' || lock.state === 'unblock_requested')) ctx.enforcement.trigger();
   if (lock.state === 'active') await notifyCustomer(ctx, 'locked', lock);
+  // Notify-only policy: the customer is warned, with the log, and nothing is locked.
+  else if (lock.state === 'notified') await notifyCustomer(ctx, 'warning', lock);
 }

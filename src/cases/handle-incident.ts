@@ -8,6 +8,7 @@ import type { Incident } from '../detect/incident.ts';
 import type { CaseContext } from './case-context.ts';
 import { afterLockCreated, createLock } from './create-lock.ts';
 import { type Lock, type LockReason, reasonOfIncident } from './lock-types.ts';
+import { DEFAULT_POLICY } from './locking-config.ts';
 import { renderLockLog } from './lock-log.ts';
 
 export const SYSTEM_ACTOR = { type: 'system', id: 'policy' };
@@ -23,7 +24,7 @@ export interface IncidentDecision {
 function modeFor(ctx: CaseContext, reason: LockReason, hostGroupId: string | null): Mode {
   const key = reason as 'attack_from_server' | 'attack_on_server' | 'netscan' | 'network_configuration';
   const group = hostGroupId === null ? undefined : ctx.config.hostGroupPolicy[hostGroupId];
-  return (group?.[key] ?? ctx.config.policy[key] ?? 'review') as Mode;
+  return (group?.[key] ?? ctx.config.policy[key] ?? DEFAULT_POLICY[key]) as Mode;
 }
 
 /** The addresses a lock for this incident covers, and whether any is protected. */

@@ -8,7 +8,7 @@ export async function notifyCustomer(ctx: CaseContext, kind: NoticeKind, lock: L
   const [customer, server, logFile] = await Promise.all([
     ctx.inventory.getCustomer(lock.customerId),
     ctx.inventory.getServer(lock.serverId),
-    kind === 'locked' ? ctx.locks.logFile(lock.blockingId) : Promise.resolve(undefined),
+    kind === 'locked' || kind === 'warning' ? ctx.locks.logFile(lock.blockingId) : Promise.resolve(undefined),
   ]);
   if (customer === undefined) {
     ctx.logger.error({ component: 'cases', lock: lock.blockingId, customer: lock.customerId }, 'customer of a lock not found: no e-mail');

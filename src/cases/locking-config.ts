@@ -5,6 +5,9 @@ const Mode = Type.Union([Type.Literal('auto'), Type.Literal('review'), Type.Lite
   description: 'auto: lock at once; review: queue for staff; notify: only e-mail the customer',
 });
 
+/** What detection does per reason unless configured otherwise. */
+export const DEFAULT_POLICY = { attack_from_server: 'auto', attack_on_server: 'review', netscan: 'auto', network_configuration: 'review' } as const;
+
 /** Detection's reasons, each with an optional mode. */
 function ReasonModes(options: { default?: Record<string, string>; description?: string } = {}) {
   return Type.Object(
@@ -23,8 +26,8 @@ export const LockingSection = Type.Object(
     dryRun: Type.Boolean({ default: false, description: 'decide and record locks, but enforce nothing and e-mail nobody' }),
     killSwitch: Type.Boolean({ default: false, description: 'no automatic locks at all: incidents only (staff and billing locks still work)' }),
     policy: ReasonModes({
-      default: { attack_from_server: 'auto', attack_on_server: 'review', netscan: 'auto', network_configuration: 'review' },
-      description: 'what detection does per reason',
+      default: DEFAULT_POLICY,
+      description: 'what detection does per reason (a reason left out keeps its default)',
     }),
     hostGroupPolicy: Type.Record(Type.String(), ReasonModes(), { default: {}, description: 'host group id -> per-reason mode, overriding `policy`' }),
     blastRadius: Type.Object(

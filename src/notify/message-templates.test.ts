@@ -22,12 +22,14 @@ function notice(kind: NoticeKind, language: NoticeLanguage, extra: Partial<LockN
 const SUBJECTS: Record<NoticeLanguage, Record<NoticeKind, string>> = {
   en: {
     locked: '[Blocking ID L-2026-000123] Your server web01 has been locked',
+    warning: '[Blocking ID L-2026-000123] Warning: abuse from your server web01',
     unblock_received: '[Blocking ID L-2026-000123] We have received your unblock request for web01',
     released: '[Blocking ID L-2026-000123] Your server web01 has been unlocked',
     rejected: '[Blocking ID L-2026-000123] Your unblock request for web01 has been rejected',
   },
   de: {
     locked: '[Blocking ID L-2026-000123] Ihr Server web01 wurde gesperrt',
+    warning: '[Blocking ID L-2026-000123] Warnung: Missbrauch von Ihrem Server web01',
     unblock_received: '[Blocking ID L-2026-000123] Ihre Entsperranfrage für web01 ist eingegangen',
     released: '[Blocking ID L-2026-000123] Ihr Server web01 wurde entsperrt',
     rejected: '[Blocking ID L-2026-000123] Ihre Entsperranfrage für web01 wurde abgelehnt',

@@ -57,6 +57,7 @@ const FIRST_STEP: Record<LockReason, string> = {
 
 const SUBJECTS: Record<NoticeKind, (server: string) => string> = {
   locked: (s) => `Ihr Server ${s} wurde gesperrt`,
+  warning: (s) => `Warnung: Missbrauch von Ihrem Server ${s}`,
   unblock_received: (s) => `Ihre Entsperranfrage für ${s} ist eingegangen`,
   released: (s) => `Ihr Server ${s} wurde entsperrt`,
   rejected: (s) => `Ihre Entsperranfrage für ${s} wurde abgelehnt`,
@@ -209,8 +210,23 @@ function rejected(ctx: TemplateContext): Block[] {
   ];
 }
 
+function warning(ctx: TemplateContext): Block[] {
+  const n = ctx.notice;
+  return [
+    greeting(ctx),
+    {
+      type: 'paragraph',
+      text: `unsere Systeme haben von Ihrem Server ${ctx.server} Datenverkehr festgestellt, der normalerweise zu einer Sperrung führt (Vorgang ${n.blockingId}). Ihr Server wurde dieses Mal NICHT gesperrt. Bitte prüfen Sie das umgehend: Tritt es erneut auf, müssen wir den Server gegebenenfalls sperren.`,
+    },
+    facts(ctx),
+    ...(n.logFile !== undefined ? logFile(ctx) : []),
+    SIGN_OFF,
+  ];
+}
+
 const BODIES: Record<NoticeKind, (ctx: TemplateContext) => Block[]> = {
   locked,
+  warning,
   unblock_received: unblockReceived,
   released,
   rejected,

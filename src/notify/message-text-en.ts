@@ -56,6 +56,7 @@ const FIRST_STEP: Record<LockReason, string> = {
 
 const SUBJECTS: Record<NoticeKind, (server: string) => string> = {
   locked: (s) => `Your server ${s} has been locked`,
+  warning: (s) => `Warning: abuse from your server ${s}`,
   unblock_received: (s) => `We have received your unblock request for ${s}`,
   released: (s) => `Your server ${s} has been unlocked`,
   rejected: (s) => `Your unblock request for ${s} has been rejected`,
@@ -203,8 +204,23 @@ function rejected(ctx: TemplateContext): Block[] {
   ];
 }
 
+function warning(ctx: TemplateContext): Block[] {
+  const n = ctx.notice;
+  return [
+    greeting(ctx),
+    {
+      type: 'paragraph',
+      text: `our systems have detected traffic from your server ${ctx.server} that would normally lead to a lock (case ${n.blockingId}). Your server has NOT been locked this time. Please look into it at once: if it happens again, we may lock the server.`,
+    },
+    facts(ctx),
+    ...(n.logFile !== undefined ? logFile(ctx) : []),
+    SIGN_OFF,
+  ];
+}
+
 const BODIES: Record<NoticeKind, (ctx: TemplateContext) => Block[]> = {
   locked,
+  warning,
   unblock_received: unblockReceived,
   released,
   rejected,

@@ -3,7 +3,7 @@
  * from the database, so notify renders messages without knowing cases or store types.
  */
 
-export const NOTICE_KINDS = ['locked', 'unblock_received', 'released', 'rejected'] as const;
+export const NOTICE_KINDS = ['locked', 'warning', 'unblock_received', 'released', 'rejected'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 // The reasons are the lock layer's; the templates name each of them.
