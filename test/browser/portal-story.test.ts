@@ -394,6 +394,8 @@ describe('portal and console in a browser', { timeout: 240_000 }, () => {
     const page = staffPage;
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    // The entries load after the heading: wait for the table to hold the oldest one asked about.
+    await page.locator('tbody tr', { hasText: 'unblock_request.created' }).first().waitFor({ timeout: 10_000 });
     const rows = await page.locator('tbody tr').allInnerTexts();
     const has = (actor: string, action: string) => rows.some((r) => r.includes(actor) && r.includes(action));
     assert.ok(has(`customer/${CUSTOMER}`, 'unblock_request.created'), 'the customer\'s request');
