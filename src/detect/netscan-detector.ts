@@ -357,9 +357,6 @@ export class NetscanDetector {
     }
   }
 
-  isOpen(slot: number): boolean {
-    return this.#open.has(slot);
-  }
 }
 
 function copy(incident: Incident): Incident {

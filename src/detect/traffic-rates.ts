@@ -93,10 +93,6 @@ export class TrafficRates {
     return this.#slotOfRow[row];
   }
 
-  firstSeen(row: number): number {
-    return this.#firstSeen[row];
-  }
-
   #grow(): boolean {
     if (this.#capacity >= this.#maxRows) return false;
     const capacity = Math.min(this.#maxRows, this.#capacity * 2);
