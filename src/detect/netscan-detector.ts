@@ -356,7 +356,6 @@ export class NetscanDetector {
       else if (idle < windowMs - REORDER_AFTER_MS) break;
     }
   }
-
 }
 
 function copy(incident: Incident): Incident {
