@@ -27,3 +27,11 @@ export function ipv6Key(bytes: Uint8Array, offset: number): string {
   for (let i = 0; i < 16; i++) key += String.fromCharCode(bytes[offset + i]);
   return key;
 }
+
+/** The text of an address key: a uint32 IPv4 address, or an IPv6 address as ipv6Key made it. */
+export function addressKeyText(key: number | string): string {
+  if (typeof key === 'number') return ipv4Text(key >>> 0);
+  const bytes = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) bytes[i] = key.charCodeAt(i);
+  return ipv6Text(bytes, 0);
+}

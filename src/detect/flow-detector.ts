@@ -73,21 +73,6 @@ export class FlowDetector {
   #nextEvictMs = 0;
   #lastTickMs = 0;
   readonly #clientUdpPorts = new Uint8Array(65536);
-  /** The current flow's addresses, formatted only when the netscan detector keeps an attempt. */
-  readonly #addresses = {
-    v: 0,
-    u8: new Uint8Array(0) as Uint8Array<ArrayBufferLike>,
-    src4: 0,
-    dst4: 0,
-    srcOff: 0,
-    dstOff: 0,
-    srcText(): string {
-      return this.v === 4 ? ipv4Text(this.src4) : ipv6Text(this.u8, this.srcOff);
-    },
-    dstText(): string {
-      return this.v === 4 ? ipv4Text(this.dst4) : ipv6Text(this.u8, this.dstOff);
-    },
-  };
   readonly stats: FlowDetectorStats = {
     flows: 0,
     attributedOut: 0,
@@ -117,6 +102,7 @@ export class FlowDetector {
     this.netscan = new NetscanDetector({
       config: deps.config.netscan,
       slotInfo,
+      inventoryGeneration: () => deps.index.generation,
       sink: deps.sink,
       floodState: (slot, nowMs) => {
         // Bring the flood verdict up to date first: scans cross their threshold between ticks.
@@ -134,17 +120,24 @@ export class FlowDetector {
   }
 
   process(batch: FlowBatchReader): void {
+    const lateCutoffMs = this.#config.maxLatenessSeconds * 1000;
+    for (let i = 0; i < batch.count; i++) this.#processFlow(batch, i, lateCutoffMs);
+    // Flows of one instant (a NetFlow export) are judged as soon as they are all in; under
+    // load (a batch every few ms) at most every BATCH_TICK_MS of flow time.
+    if (this.#clockMs - this.#lastTickMs >= BATCH_TICK_MS) this.tick(this.#clockMs);
+  }
+
+  #processFlow(batch: FlowBatchReader, i: number, lateCutoffMs: number): void {
     const index = this.#index;
     const rates = this.rates;
     const u8 = batch.u8;
-    const lateCutoffMs = this.#config.maxLatenessSeconds * 1000;
-    for (let i = 0; i < batch.count; i++) {
+    {
       const t = batch.timeMs(i);
       if (t > this.#clockMs) this.#advance(t);
       else if (this.#clockMs - t > lateCutoffMs) this.stats.lateFlows++;
       this.stats.flows++;
       const v = batch.ipVersion(i);
-      if (v === 0) continue;
+      if (v === 0) return;
       let srcSlot: number;
       let dstSlot: number;
       let src4 = 0;
@@ -180,7 +173,7 @@ export class FlowDetector {
         // Another customer's address sent from a known server's link is a wrong source, not this server's traffic.
         if (this.sources.classify(srcSlot, mac, exporter, batch.inputInterface(i)) >= 0) {
           const srcText = v === 4 ? ipv4Text(src4) : ipv6Text(u8, srcOff);
-          if (this.sources.observe(t, mac, exporter, batch.inputInterface(i), srcText, srcSlot, packets)) continue;
+          if (this.sources.observe(t, mac, exporter, batch.inputInterface(i), srcText, srcSlot, packets)) return;
         }
         const row = rates.ensureRow(srcSlot, t);
         if (row >= 0) {
@@ -188,16 +181,8 @@ export class FlowDetector {
           if ((this.flood.watchFlags[row] & 1) !== 0) this.#collect(this.flood.watchState(row, OUT)!, batch, i, v, true, src4, dst4, srcOff, dstOff, packets, bytes, flows);
         }
         if (this.#isAttempt(protocol, flags, batch.srcPort(i), batch.dstPort(i)) && !this.netscan.allowed(srcSlot)) {
-          const dstPort = batch.dstPort(i);
-          const a = this.#addresses;
-          a.v = v;
-          a.u8 = u8;
-          a.src4 = src4;
-          a.dst4 = dst4;
-          a.srcOff = srcOff;
-          a.dstOff = dstOff;
-          if (v === 4) this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), dst4, dstPort, isPrivate4(dst4), batch.samplingRate(i), a);
-          else this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), ipv6Key(u8, dstOff), dstPort, isPrivate6(u8, dstOff), batch.samplingRate(i), a);
+          if (v === 4) this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), src4, dst4, batch.dstPort(i), isPrivate4(dst4), batch.samplingRate(i));
+          else this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), ipv6Key(u8, srcOff), ipv6Key(u8, dstOff), batch.dstPort(i), isPrivate6(u8, dstOff), batch.samplingRate(i));
         }
       } else if (v === 4 ? index.isProviderSpace4(src4) : index.isProviderSpace6(u8, srcOff)) {
         const srcText = v === 4 ? ipv4Text(src4) : ipv6Text(u8, srcOff);
@@ -215,9 +200,6 @@ export class FlowDetector {
         this.stats.unattributed++;
       }
     }
-    // Flows of one instant (a NetFlow export) are judged as soon as they are all in; under
-    // load (a batch every few ms) at most every BATCH_TICK_MS of flow time.
-    if (this.#clockMs - this.#lastTickMs >= BATCH_TICK_MS) this.tick(this.#clockMs);
   }
 
   /**

@@ -28,8 +28,7 @@ function detector(opened: Incident[] = []): NetscanDetector {
 /** One SYN from server `slot` to 198.18.0.0 + `target` on port 22. */
 function probe(d: NetscanDetector, slot: number, target: number, timeMs: number): void {
   const dst = (0xc6120000 + target) >>> 0;
-  const addresses = { srcText: () => '203.0.113.1', dstText: () => `198.18.${(target >> 8) & 255}.${target & 255}` };
-  d.observe(slot, timeMs, TCP, 40000, dst, 22, false, 1, addresses);
+  d.observe(slot, timeMs, TCP, 40000, 0xcb007101, dst, 22, false, 1);
 }
 
 describe('netscan window housekeeping', () => {
@@ -52,8 +51,16 @@ describe('netscan window housekeeping', () => {
     probe(d, 2, 1, T0 + 10_000);
     probe(d, 1, 2, T0 + 50_000); // server 1 active again: its port-22 window must survive
     d.tick(T0 + WINDOW_MS + 20_000);
-    // Left: server 1's port-22 window (targets 1 and 2) and its vertical window of target 2.
-    assert.equal(d.trackedTargets, 3);
+    // Server 2 is gone; server 1 (active 30 s ago) keeps its port-22 window (targets 1 and 2)
+    // and its vertical windows of targets 1 and 2 until it next grows.
+    assert.equal(d.trackedTargets, 4);
+    // Its next new target drops what is idle for a whole window: the vertical window of
+    // target 1 and target 1 in the port-22 window (first reached 80 s ago).
+    probe(d, 1, 3, T0 + WINDOW_MS + 20_000);
+    // Left: port 22 {2, 3}, address 2 {22}, address 3 {22}.
+    assert.equal(d.trackedTargets, 4);
+    probe(d, 1, 2, T0 + WINDOW_MS + 20_001); // a re-probe is no new target
+    assert.equal(d.trackedTargets, 4);
   });
 
   it('still opens a scan at the threshold', () => {

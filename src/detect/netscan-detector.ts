@@ -12,27 +12,63 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config-schema.ts';
 import type { ServerSlotInfo } from '../inventory/inventory-index.ts';
+import { addressKeyText } from './address-text.ts';
 import { emptyRates, type Incident, type IncidentSink, type ScanAttempt } from './incident.ts';
 
 type NetscanConfig = Config['detect']['netscan'];
 
+/**
+ * An address as the detector keys it: the uint32 of an IPv4 address, or the 16 bytes of an
+ * IPv6 address as a string (address-text.ts ipv6Key). Formatted only for a report.
+ */
+type AddressKey = number | string;
+
+/** A counted attempt, kept raw: most are never reported, so none is formatted until one is. */
+interface RawAttempt {
+  timeMs: number;
+  protocol: number;
+  srcPort: number;
+  dstPort: number;
+  src: AddressKey;
+  dst: AddressKey;
+}
+
 /** One key's distinct targets in the window, in first-seen order. */
 interface TargetWindow {
   type: 'horizontal' | 'vertical';
-  slot: number;
+  /** The key in its server's map. */
+  key: number | string;
   protocol: number;
   /** Horizontal: the port; vertical: -1. */
   port: number;
-  /** Vertical: the address text. */
-  target: string | null;
-  seen: Map<number | string, number>;
-  times: number[];
-  keys: Array<number | string>;
-  attempts: ScanAttempt[];
+  /** Vertical: the scanned address. */
+  target: AddressKey | null;
+  /** The attempt that first reached each distinct target; the live ones are [head, length). */
+  attempts: RawAttempt[];
   head: number;
+  /**
+   * The live targets, once there are more than SMALL_WINDOW of them; before that the live
+   * attempts are searched. Most windows (a server's connection to one peer) never get one.
+   */
+  seen: Set<AddressKey> | null;
   privateTargets: number;
   samplingRate: number;
   lastMs: number;
+}
+
+/**
+ * One server's windows: horizontal ones by protocol class and port, vertical ones by
+ * target address. Each Map is in last-activity order, like the servers themselves.
+ */
+interface ServerScans {
+  slot: number;
+  horizontal: Map<number, TargetWindow>;
+  vertical: Map<AddressKey, TargetWindow>;
+  /** Distinct targets live in this server's windows. */
+  tracked: number;
+  lastMs: number;
+  /** Dropped (scan opened, suppressed, idle or evicted): counts no more. */
+  dropped: boolean;
 }
 
 interface OpenScan {
@@ -40,18 +76,16 @@ interface OpenScan {
   lastAttemptMs: number;
   lastPublishMs: number;
   /** Targets already listed in the incident, so a re-probe is not listed twice. */
-  listed: Set<string>;
-}
-
-/** Formats the current flow's addresses on demand (the detector reuses one of these). */
-export interface AttemptAddresses {
-  srcText(): string;
-  dstText(): string;
+  listed: Set<number | string>;
+  /** Listed attempts not yet formatted into the incident (formatted when it is published). */
+  unformatted: RawAttempt[];
 }
 
 export interface NetscanDetectorDeps {
   config: NetscanConfig;
   slotInfo(slot: number): ServerSlotInfo | undefined;
+  /** Bumped when the inventory changes (the allowlist verdicts per server are cached). */
+  inventoryGeneration?: () => number;
   sink: IncidentSink;
   /**
    * Whether the server is sending at flood level: 'no' (scan verdicts are immediate),
@@ -63,26 +97,28 @@ export interface NetscanDetectorDeps {
   floodVerdictMs: number;
 }
 
-const PROTOCOL_CLASS: Record<number, number> = { 6: 0, 17: 1, 1: 2, 58: 2 };
 const UPDATE_EVERY_MS = 5000;
 const REORDER_AFTER_MS = 1000;
 /** Long enough for a flood's rate to show in a 1 s window, short enough to report a scan within 1 s. */
 const FLOOD_GRACE_MS = 800;
+/** Up to this many live targets a window is searched instead of hashed. */
+const SMALL_WINDOW = 8;
+
+/** Protocol class of a counted protocol: 0 TCP, 1 UDP, 2 ICMP/ICMPv6, -1 not counted. */
+function protocolClass(protocol: number): number {
+  if (protocol === 6) return 0;
+  if (protocol === 17) return 1;
+  if (protocol === 1 || protocol === 58) return 2;
+  return -1;
+}
 
 export class NetscanDetector {
   readonly #deps: NetscanDetectorDeps;
-  readonly #windows = new Map<number | string, TargetWindow>();
+  /** slot -> its windows, in last-activity order (the idle sweep and eviction take from the front). */
+  readonly #servers = new Map<number, ServerScans>();
   /** The current observe() call's details, reused (no object per attempt). */
-  readonly #call: { timeMs: number; srcPort: number; port: number; protocol: number; addresses: AttemptAddresses | null } = {
-    timeMs: 0,
-    srcPort: 0,
-    port: 0,
-    protocol: 0,
-    addresses: null,
-  };
-  #attempt: ScanAttempt | null = null;
-  /** Each server's window keys, so an opened scan drops them without walking every window. */
-  readonly #keysOfSlot = new Map<number, Set<number | string>>();
+  readonly #call = { timeMs: 0, protocol: 0, srcPort: 0, dstPort: 0, src: 0 as AddressKey, dst: 0 as AddressKey };
+  #attempt: RawAttempt | null = null;
   readonly #open = new Map<number, OpenScan>();
   /** Scans that crossed their threshold while the server sent at flood level: slot -> window and when. */
   readonly #pending = new Map<number, { window: TargetWindow; sinceMs: number }>();
@@ -90,8 +126,11 @@ export class NetscanDetector {
   suppressedByFlood = 0;
   readonly #allowServers: Set<string>;
   readonly #allowGroups: Set<string>;
+  /** Per slot: 0 not yet asked, 1 allowlisted, 2 not; valid for #allowedGeneration. */
+  #allowedCache = new Uint8Array(1024);
+  #allowedGeneration = -1;
   #tracked = 0;
-  /** Keys dropped because the global cap was reached. */
+  /** Windows dropped because the global cap was reached. */
   evictedKeys = 0;
 
   constructor(deps: NetscanDetectorDeps) {
@@ -105,121 +144,150 @@ export class NetscanDetector {
   }
 
   allowed(slot: number): boolean {
+    const generation = this.#deps.inventoryGeneration?.() ?? 0;
+    if (generation !== this.#allowedGeneration) {
+      this.#allowedGeneration = generation;
+      this.#allowedCache.fill(0);
+    }
+    if (slot >= this.#allowedCache.length) {
+      const next = new Uint8Array(Math.max(slot + 1, this.#allowedCache.length * 2));
+      next.set(this.#allowedCache);
+      this.#allowedCache = next;
+    }
+    const cached = this.#allowedCache[slot];
+    if (cached !== 0) return cached === 1;
     const info = this.#deps.slotInfo(slot);
-    if (info === undefined) return true;
-    return this.#allowServers.has(info.serverId) || (info.hostGroupId !== null && this.#allowGroups.has(info.hostGroupId));
+    const allowed = info === undefined || this.#allowServers.has(info.serverId) || (info.hostGroupId !== null && this.#allowGroups.has(info.hostGroupId));
+    this.#allowedCache[slot] = allowed ? 1 : 2;
+    return allowed;
   }
 
   /**
-   * One attempt by server `slot`. `dstKey` identifies the destination address (uint32 for
-   * IPv4, a string for IPv6); `addresses` says where the flow's addresses are, to format
-   * them only when an attempt must be kept (most attempts are only counted).
+   * One attempt by server `slot` from address `src` to `dst` (AddressKey: uint32 for IPv4,
+   * ipv6Key for IPv6). Most attempts are only counted; an attempt is kept (raw) only when
+   * it reaches a new target.
    */
   observe(
     slot: number,
     timeMs: number,
     protocol: number,
     srcPort: number,
-    dstKey: number | string,
+    src: AddressKey,
+    dst: AddressKey,
     dstPort: number,
     isPrivateTarget: boolean,
     samplingRate: number,
-    addresses: AttemptAddresses,
   ): void {
-    const cls = PROTOCOL_CLASS[protocol];
-    if (cls === undefined) return;
+    const cls = protocolClass(protocol);
+    if (cls < 0) return;
     const port = cls === 2 ? 0 : dstPort;
-    const horizontalKey = slot * 262_144 + cls * 65_536 + port;
-    const open = this.#open.get(slot);
+    const c = this.#call;
+    c.timeMs = timeMs;
+    c.protocol = protocol;
+    c.srcPort = srcPort;
+    c.dstPort = port;
+    c.src = src;
+    c.dst = dst;
     this.#attempt = null;
-    this.#call.timeMs = timeMs;
-    this.#call.srcPort = srcPort;
-    this.#call.port = port;
-    this.#call.protocol = protocol;
-    this.#call.addresses = addresses;
+    const open = this.#open.get(slot);
     if (open !== undefined) {
       open.lastAttemptMs = timeMs;
-      const evidence = open.incident.netscan!;
-      const id = `${typeof dstKey === 'number' ? dstKey : addresses.dstText()}:${port}`;
-      if (evidence.attempts.length < this.#deps.config.maxEvidenceTargets && !open.listed.has(id)) {
-        open.listed.add(id);
-        evidence.attempts.push(this.#makeAttempt());
-        if (isPrivateTarget) evidence.privateTargets++;
-      }
       open.incident.lastSeenMs = timeMs;
+      const id = typeof dst === 'number' ? dst * 65_536 + port : `${dst}:${port}`;
+      if (open.listed.size < this.#deps.config.maxEvidenceTargets && !open.listed.has(id)) {
+        open.listed.add(id);
+        open.unformatted.push(this.#makeAttempt());
+        if (isPrivateTarget) open.incident.netscan!.privateTargets++;
+      }
       return;
     }
-    this.#add(horizontalKey, 'horizontal', slot, protocol, port, false, dstKey, timeMs, isPrivateTarget, samplingRate);
-    if (cls !== 2) {
-      const verticalKey = typeof dstKey === 'number' && slot < 2_000_000 ? -(slot * 4_294_967_296 + dstKey) - 1 : `${slot}|${dstKey}`;
-      this.#add(verticalKey, 'vertical', slot, protocol, -1, true, dstPort, timeMs, isPrivateTarget, samplingRate);
+    let server = this.#servers.get(slot);
+    if (server === undefined) {
+      server = { slot, horizontal: new Map(), vertical: new Map(), tracked: 0, lastMs: timeMs, dropped: false };
+      this.#servers.set(slot, server);
+    } else if (timeMs - server.lastMs > REORDER_AFTER_MS) {
+      // Keep recently active servers at the end (the sweep and eviction take from the
+      // front); within a second the order is left as it is, which saves two Map operations
+      // per attempt and delays a sweep by at most that second.
+      this.#servers.delete(slot);
+      this.#servers.set(slot, server);
+    }
+    if (timeMs > server.lastMs) server.lastMs = timeMs;
+    this.#add(server, server.horizontal, cls * 65_536 + port, 'horizontal', dst, isPrivateTarget, samplingRate);
+    // (The horizontal count may have evicted this very server at the cap.)
+    if (cls !== 2 && !server.dropped) {
+      this.#add(server, server.vertical, typeof dst === 'number' ? dst | 0 : dst, 'vertical', port, isPrivateTarget, samplingRate);
     }
   }
 
   /** The attempt of the current observe() call, made once and only when kept. */
-  #makeAttempt(): ScanAttempt {
+  #makeAttempt(): RawAttempt {
     const c = this.#call;
-    this.#attempt ??= { timeMs: c.timeMs, srcAddr: c.addresses!.srcText(), srcPort: c.srcPort, dstAddr: c.addresses!.dstText(), dstPort: c.port, protocol: c.protocol };
+    this.#attempt ??= { timeMs: c.timeMs, protocol: c.protocol, srcPort: c.srcPort, dstPort: c.dstPort, src: c.src, dst: c.dst };
     return this.#attempt;
   }
 
-  #add(
-    key: number | string,
+  #add<K extends number | string>(
+    server: ServerScans,
+    windows: Map<K, TargetWindow>,
+    key: K,
     type: 'horizontal' | 'vertical',
-    slot: number,
-    protocol: number,
-    port: number,
-    vertical: boolean,
-    element: number | string,
-    timeMs: number,
+    element: AddressKey,
     isPrivateTarget: boolean,
     samplingRate: number,
   ): void {
     const cfg = this.#deps.config;
-    let w = this.#windows.get(key);
+    const timeMs = this.#call.timeMs;
+    let w = windows.get(key);
     if (w === undefined) {
+      // A new window is when a server's state grows: drop its windows idle for a whole window first.
+      this.#sweepServer(server, timeMs);
       w = {
         type,
-        slot,
-        protocol,
-        port,
-        target: vertical ? this.#call.addresses!.dstText() : null,
-        seen: new Map(),
-        times: [],
-        keys: [],
+        key,
+        protocol: this.#call.protocol,
+        port: type === 'horizontal' ? this.#call.dstPort : -1,
+        target: type === 'vertical' ? this.#call.dst : null,
         attempts: [],
         head: 0,
+        seen: null,
         privateTargets: 0,
         samplingRate,
         lastMs: timeMs,
       };
-      this.#windows.set(key, w);
-      let keys = this.#keysOfSlot.get(slot);
-      if (keys === undefined) this.#keysOfSlot.set(slot, (keys = new Set()));
-      keys.add(key);
+      windows.set(key, w);
     } else if (timeMs - w.lastMs > REORDER_AFTER_MS) {
-      // Keep recently active keys at the end of the Map (eviction and the idle sweep take
-      // from the front); within a second the order is left as it is, which saves two Map
-      // operations per attempt and delays a sweep by at most that second.
-      this.#windows.delete(key);
-      this.#windows.set(key, w);
+      windows.delete(key);
+      windows.set(key, w);
     }
-    w.lastMs = Math.max(w.lastMs, timeMs);
+    if (timeMs > w.lastMs) w.lastMs = timeMs;
     if (samplingRate > w.samplingRate) w.samplingRate = samplingRate;
-    this.#expire(w, timeMs - cfg.windowSeconds * 1000);
-    if (w.seen.has(element)) return;
-    w.seen.set(element, timeMs);
-    w.times.push(timeMs);
-    w.keys.push(element);
-    w.attempts.push(this.#makeAttempt());
+    this.#expire(server, w, timeMs - cfg.windowSeconds * 1000);
+    if (this.#holds(w, element)) return;
+    const attempt = this.#makeAttempt();
+    w.attempts.push(attempt);
+    if (w.seen !== null) w.seen.add(element);
+    else if (w.attempts.length - w.head > SMALL_WINDOW) w.seen = new Set(w.attempts.slice(w.head).map((a) => elementOf(w, a)));
     if (isPrivateTarget) w.privateTargets++;
+    server.tracked++;
     this.#tracked++;
-    const sampled = w.seen.size;
+    const sampled = w.attempts.length - w.head;
     const estimate = sampled * Math.max(1, w.samplingRate);
     const needed = type === 'horizontal' ? cfg.horizontalAddresses : cfg.verticalPorts;
     const enoughSamples = w.samplingRate <= 1 || sampled >= cfg.minSampledTargets;
-    if (estimate >= needed && enoughSamples) this.#crossed(w, timeMs);
+    if (estimate >= needed && enoughSamples) this.#crossed(server.slot, w, timeMs);
     else if (this.#tracked > cfg.maxTrackedTargets) this.#evictOldest();
+  }
+
+  #holds(w: TargetWindow, element: AddressKey): boolean {
+    if (w.seen !== null) return w.seen.has(element);
+    const attempts = w.attempts;
+    if (w.type === 'horizontal') {
+      for (let k = w.head; k < attempts.length; k++) if (attempts[k].dst === element) return true;
+    } else {
+      for (let k = w.head; k < attempts.length; k++) if (attempts[k].dstPort === element) return true;
+    }
+    return false;
   }
 
   /**
@@ -227,55 +295,78 @@ export class NetscanDetector {
    * ports or addresses crosses a scan threshold within milliseconds, long before its rate
    * is measurable; if the server turns out to be flooding, the flood incident covers it.
    */
-  #crossed(w: TargetWindow, timeMs: number): void {
-    if (!this.#pending.has(w.slot)) this.#pending.set(w.slot, { window: w, sinceMs: timeMs });
+  #crossed(slot: number, w: TargetWindow, timeMs: number): void {
+    if (!this.#pending.has(slot)) this.#pending.set(slot, { window: w, sinceMs: timeMs });
   }
 
   #suppress(slot: number): void {
     this.suppressedByFlood++;
     this.#pending.delete(slot);
-    this.#dropKeysOf(slot);
+    this.#dropServer(slot);
   }
 
-  #expire(w: TargetWindow, cutoff: number): void {
-    while (w.head < w.times.length && w.times[w.head] < cutoff) {
-      const element = w.keys[w.head];
-      if (w.seen.get(element) === w.times[w.head]) {
-        w.seen.delete(element);
-        this.#tracked--;
-      }
-      w.head++;
+  /** Targets first reached before `cutoff` leave the window. */
+  #expire(server: ServerScans, w: TargetWindow, cutoff: number): void {
+    const attempts = w.attempts;
+    let head = w.head;
+    while (head < attempts.length && attempts[head].timeMs < cutoff) {
+      w.seen?.delete(elementOf(w, attempts[head]));
+      head++;
     }
-    if (w.head > 1024 && w.head * 2 > w.times.length) {
-      w.times = w.times.slice(w.head);
-      w.keys = w.keys.slice(w.head);
-      w.attempts = w.attempts.slice(w.head);
+    const expired = head - w.head;
+    if (expired === 0) return;
+    server.tracked -= expired;
+    this.#tracked -= expired;
+    if (head === attempts.length) {
+      w.attempts = [];
       w.head = 0;
+      w.seen = null;
+    } else if (head > 1024 && head * 2 > attempts.length) {
+      w.attempts = attempts.slice(head);
+      w.head = 0;
+    } else {
+      w.head = head;
+    }
+  }
+
+  /** Drops a server's windows idle for a whole window (the Maps are in last-activity order). */
+  #sweepServer(server: ServerScans, nowMs: number): void {
+    const windowMs = this.#deps.config.windowSeconds * 1000;
+    for (const windows of [server.horizontal, server.vertical] as Array<Map<AddressKey, TargetWindow>>) {
+      for (const [key, w] of windows) {
+        const idle = nowMs - w.lastMs;
+        if (idle > windowMs) {
+          windows.delete(key);
+          const live = w.attempts.length - w.head;
+          server.tracked -= live;
+          this.#tracked -= live;
+        } else if (idle < windowMs - REORDER_AFTER_MS) break;
+      }
     }
   }
 
   #evictOldest(): void {
-    for (const [key, w] of this.#windows) {
+    for (const [slot, server] of this.#servers) {
       if (this.#tracked <= this.#deps.config.maxTrackedTargets * 0.9) break;
-      this.#forget(key, w);
-      this.evictedKeys++;
+      this.evictedKeys += server.horizontal.size + server.vertical.size;
+      this.#dropServer(slot);
     }
   }
 
-  #forget(key: number | string, w: TargetWindow): void {
-    this.#tracked -= w.seen.size;
-    this.#windows.delete(key);
-    const keys = this.#keysOfSlot.get(w.slot);
-    if (keys !== undefined) {
-      keys.delete(key);
-      if (keys.size === 0) this.#keysOfSlot.delete(w.slot);
-    }
+  #dropServer(slot: number): void {
+    const server = this.#servers.get(slot);
+    if (server === undefined) return;
+    this.#tracked -= server.tracked;
+    server.dropped = true;
+    this.#servers.delete(slot);
   }
 
-  #openIncident(w: TargetWindow, timeMs: number): void {
-    const info = this.#deps.slotInfo(w.slot);
+  #openIncident(slot: number, w: TargetWindow, timeMs: number): void {
+    const info = this.#deps.slotInfo(slot);
     if (info === undefined) return;
-    const attempts = w.attempts.slice(w.head, w.head + this.#deps.config.maxEvidenceTargets);
+    const raw = w.attempts.slice(w.head, w.head + this.#deps.config.maxEvidenceTargets);
+    const attempts = raw.map(formatAttempt);
+    const sampled = w.attempts.length - w.head;
     const incident: Incident = {
       id: randomUUID(),
       serverId: info.serverId,
@@ -294,10 +385,10 @@ export class NetscanDetector {
       netscan: {
         type: w.type,
         port: w.port,
-        target: w.target,
+        target: w.target === null ? null : addressKeyText(w.target),
         protocol: w.protocol,
-        distinctTargets: w.seen.size * Math.max(1, w.samplingRate),
-        sampledTargets: w.seen.size,
+        distinctTargets: sampled * Math.max(1, w.samplingRate),
+        sampledTargets: sampled,
         samplingRate: w.samplingRate,
         privateTargets: w.privateTargets,
         attempts,
@@ -305,18 +396,10 @@ export class NetscanDetector {
       sourceAddress: null,
       samples: [],
     };
-    this.#open.set(w.slot, { incident, lastAttemptMs: timeMs, lastPublishMs: timeMs, listed: new Set(attempts.map((a) => `${a.dstAddr}:${a.dstPort}`)) });
-    this.#dropKeysOf(w.slot);
+    const listed = new Set<number | string>(raw.map((a) => (typeof a.dst === 'number' ? a.dst * 65_536 + a.dstPort : `${a.dst}:${a.dstPort}`)));
+    this.#open.set(slot, { incident, lastAttemptMs: timeMs, lastPublishMs: timeMs, listed, unformatted: [] });
+    this.#dropServer(slot);
     this.#deps.sink.opened(copy(incident));
-  }
-
-  /** The server's other windows are folded into the open incident from now on. */
-  #dropKeysOf(slot: number): void {
-    for (const key of this.#keysOfSlot.get(slot) ?? []) {
-      const w = this.#windows.get(key);
-      if (w !== undefined) this.#forget(key, w);
-    }
-    this.#keysOfSlot.delete(slot);
   }
 
   /** Ends scans without attempts for a whole window; publishes updates of running ones. */
@@ -329,33 +412,46 @@ export class NetscanDetector {
       if (flood === 'yes') this.#suppress(slot);
       else if (flood === 'no' || age >= this.#deps.floodVerdictMs) {
         this.#pending.delete(slot);
-        this.#openIncident(pending.window, pending.sinceMs);
+        this.#openIncident(slot, pending.window, pending.sinceMs);
       }
     }
     for (const [slot, open] of this.#open) {
+      const ended = nowMs - open.lastAttemptMs >= windowMs;
+      if (!ended && nowMs - open.lastPublishMs < UPDATE_EVERY_MS) continue;
       const n = open.incident.netscan!;
+      for (const a of open.unformatted) n.attempts.push(formatAttempt(a));
+      open.unformatted.length = 0;
       n.sampledTargets = Math.max(n.sampledTargets, open.listed.size);
       n.distinctTargets = Math.max(n.distinctTargets, open.listed.size * Math.max(1, n.samplingRate));
-      if (nowMs - open.lastAttemptMs >= windowMs) {
+      if (ended) {
         open.incident.status = 'ended';
         open.incident.endedMs = nowMs;
         this.#deps.sink.ended(copy(open.incident));
         this.#open.delete(slot);
-      } else if (nowMs - open.lastPublishMs >= UPDATE_EVERY_MS) {
+      } else {
         open.lastPublishMs = nowMs;
         this.#deps.sink.updated(copy(open.incident));
       }
     }
-    // Windows idle for a whole window hold nothing countable any more. The Map is in
-    // last-activity order (#add re-inserts), so the sweep stops at the first window still
-    // active: walking them all on every tick (one per batch) was quadratic in the windows.
-    for (const [key, w] of this.#windows) {
-      const idle = nowMs - w.lastMs;
-      if (idle > windowMs) this.#forget(key, w);
+    // Servers idle for a whole window hold nothing countable any more. The Map is in
+    // last-activity order (observe re-inserts), so the sweep stops at the first server still
+    // active: walking them all on every tick (one per batch) was quadratic in the servers.
+    for (const [slot, server] of this.#servers) {
+      const idle = nowMs - server.lastMs;
+      if (idle > windowMs) this.#dropServer(slot);
       // The order may lag by REORDER_AFTER_MS: stop where everything after is surely active.
       else if (idle < windowMs - REORDER_AFTER_MS) break;
     }
   }
+}
+
+/** The target of an attempt in a window: its address (horizontal) or its port (vertical). */
+function elementOf(w: TargetWindow, a: RawAttempt): AddressKey {
+  return w.type === 'horizontal' ? a.dst : a.dstPort;
+}
+
+function formatAttempt(a: RawAttempt): ScanAttempt {
+  return { timeMs: a.timeMs, srcAddr: addressKeyText(a.src), srcPort: a.srcPort, dstAddr: addressKeyText(a.dst), dstPort: a.dstPort, protocol: a.protocol };
 }
 
 function copy(incident: Incident): Incident {

@@ -21,6 +21,10 @@ export const M_ICMP = 5;
 export const M_FRAGMENTS = 6;
 /** Bucket tags are kept modulo this: exact in a float32, never equal within a window. */
 const TAG_MODULO = 16_777_216;
+const TAG_MASK = TAG_MODULO - 1;
+/** Bucket numbers are counted from the first one seen minus this, to stay int32 for years either side. */
+const BASE_OFFSET = 2 ** 30;
+const INT32_LIMIT = 2 ** 31;
 /** A row without traffic this long is freed (and made again on the next flow). */
 const IDLE_MS = 120_000;
 /** Floats per (row, direction, bucket) block: the 7 metrics and the bucket's tag (32 bytes). */
@@ -44,6 +48,17 @@ export class TrafficRates {
   #touchedFlag: Uint8Array;
   /** Rows that could not get a row because maxRows was reached. */
   overflow = 0;
+  /**
+   * Bucket numbers are kept relative to this (set from the first time seen), so the ring
+   * position and the tag are integer operations: on the absolute number (about 1.8e10 for
+   * today's time) they were floating-point remainders, the most expensive part of add().
+   */
+  #baseBucket = Number.NaN;
+  /** The bucket the last add() fell into (flows come in time order, so most share it). */
+  #lastStartMs = 0;
+  #lastEndMs = 0;
+  #lastRing = 0;
+  #lastTag = 0;
 
   /** Per-bucket amounts (packets, bytes, flows, ...) from which a row is worth evaluating. */
   readonly #hot: Float64Array;
@@ -136,6 +151,25 @@ export class TrafficRates {
     return row;
   }
 
+  /** The bucket of `timeMs` relative to the base bucket (set by the first call). */
+  #relativeBucket(timeMs: number): number {
+    const bucket = Math.floor(timeMs / FAST_BUCKET_MS);
+    if (Number.isNaN(this.#baseBucket)) this.#baseBucket = bucket - BASE_OFFSET;
+    return bucket - this.#baseBucket;
+  }
+
+  /** Position of a relative bucket in a row's ring. */
+  #ringOf(rel: number): number {
+    if (rel >= 0 && rel < INT32_LIMIT) return (rel | 0) % this.fastBuckets;
+    return ((rel % this.fastBuckets) + this.fastBuckets) % this.fastBuckets;
+  }
+
+  /** The tag a block holding relative bucket `rel` carries. */
+  #tagOf(rel: number): number {
+    if (rel >= 0 && rel < INT32_LIMIT) return (rel | 0) & TAG_MASK;
+    return ((rel % TAG_MODULO) + TAG_MODULO) % TAG_MODULO;
+  }
+
   /**
    * Each block carries, in its pad float, the bucket number it holds (modulo 2^24, exact in
    * a float32 and unique within any window), so a stale block is recognised and reset when
@@ -170,12 +204,18 @@ export class TrafficRates {
   ): boolean {
     let becameHot = false;
     const n = this.fastBuckets;
-    const bucket = Math.floor(timeMs / FAST_BUCKET_MS);
+    if (!(timeMs >= this.#lastStartMs && timeMs < this.#lastEndMs)) {
+      const rel = this.#relativeBucket(timeMs);
+      this.#lastStartMs = Math.floor(timeMs / FAST_BUCKET_MS) * FAST_BUCKET_MS;
+      this.#lastEndMs = this.#lastStartMs + FAST_BUCKET_MS;
+      this.#lastRing = this.#ringOf(rel);
+      this.#lastTag = this.#tagOf(rel);
+    }
     // Only the flow's own 32-byte block is touched: its tag says whether it holds this
     // bucket, an older one (reset it) or a newer one (the flow is late for the window).
-    const at = ((row * 2 + dir) * n + (bucket % n)) * FAST_STRIDE;
+    const at = ((row * 2 + dir) * n + this.#lastRing) * FAST_STRIDE;
     const f = this.#fast;
-    const tag = bucket % TAG_MODULO;
+    const tag = this.#lastTag;
     const held = f[at + 7];
     if (held !== tag) {
       if (held > tag && held - tag < TAG_MODULO / 2) return false;
@@ -215,14 +255,14 @@ export class TrafficRates {
    */
   rates(row: number, dir: number, nowMs: number, out: Float64Array): void {
     const n = this.fastBuckets;
-    const now = Math.floor(nowMs / FAST_BUCKET_MS);
+    const now = this.#relativeBucket(nowMs);
     for (let m = 0; m < METRIC_COUNT; m++) out[m] = 0;
     const f = this.#fast;
     const first = (row * 2 + dir) * n;
     for (let k = 0; k < n; k++) {
-      const bucket = now - k;
-      const at = (first + (bucket % n)) * FAST_STRIDE;
-      if (f[at + 7] !== bucket % TAG_MODULO) continue;
+      const rel = now - k;
+      const at = (first + this.#ringOf(rel)) * FAST_STRIDE;
+      if (f[at + 7] !== this.#tagOf(rel)) continue;
       for (let m = 0; m < METRIC_COUNT; m++) out[m] += f[at + m];
     }
     const seconds = this.windowMs / 1000;
@@ -243,7 +283,7 @@ export class TrafficRates {
   /** When the row last had traffic, from its newest block (never earlier than its creation). */
   #lastActivityMs(row: number, nowMs: number): number {
     const n = this.fastBuckets;
-    const nowTag = Math.floor(nowMs / FAST_BUCKET_MS) % TAG_MODULO;
+    const nowTag = this.#tagOf(this.#relativeBucket(nowMs));
     let newestAge = Number.POSITIVE_INFINITY;
     for (let at = row * 2 * n * FAST_STRIDE + 7; at < (row + 1) * 2 * n * FAST_STRIDE; at += FAST_STRIDE) {
       const held = this.#fast[at];
