@@ -248,7 +248,8 @@ export class NetscanDetector {
         protocol: this.#call.protocol,
         port: type === 'horizontal' ? this.#call.dstPort : -1,
         target: type === 'vertical' ? this.#call.dst : null,
-        attempts: [],
+        // Most windows keep one target (a server's connection to one peer): no room for more yet.
+        attempts: [this.#makeAttempt()],
         head: 0,
         seen: null,
         privateTargets: 0,
@@ -256,18 +257,19 @@ export class NetscanDetector {
         lastMs: timeMs,
       };
       windows.set(key, w);
-    } else if (timeMs - w.lastMs > REORDER_AFTER_MS) {
-      windows.delete(key);
-      windows.set(key, w);
+    } else {
+      if (timeMs - w.lastMs > REORDER_AFTER_MS) {
+        windows.delete(key);
+        windows.set(key, w);
+      }
+      if (timeMs > w.lastMs) w.lastMs = timeMs;
+      if (samplingRate > w.samplingRate) w.samplingRate = samplingRate;
+      this.#expire(server, w, timeMs - cfg.windowSeconds * 1000);
+      if (this.#holds(w, element)) return;
+      w.attempts.push(this.#makeAttempt());
+      if (w.seen !== null) w.seen.add(element);
+      else if (w.attempts.length - w.head > SMALL_WINDOW) w.seen = liveTargets(w);
     }
-    if (timeMs > w.lastMs) w.lastMs = timeMs;
-    if (samplingRate > w.samplingRate) w.samplingRate = samplingRate;
-    this.#expire(server, w, timeMs - cfg.windowSeconds * 1000);
-    if (this.#holds(w, element)) return;
-    const attempt = this.#makeAttempt();
-    w.attempts.push(attempt);
-    if (w.seen !== null) w.seen.add(element);
-    else if (w.attempts.length - w.head > SMALL_WINDOW) w.seen = new Set(w.attempts.slice(w.head).map((a) => elementOf(w, a)));
     if (isPrivateTarget) w.privateTargets++;
     server.tracked++;
     this.#tracked++;
@@ -448,6 +450,12 @@ export class NetscanDetector {
 /** The target of an attempt in a window: its address (horizontal) or its port (vertical). */
 function elementOf(w: TargetWindow, a: RawAttempt): AddressKey {
   return w.type === 'horizontal' ? a.dst : a.dstPort;
+}
+
+function liveTargets(w: TargetWindow): Set<AddressKey> {
+  const live = new Set<AddressKey>();
+  for (let k = w.head; k < w.attempts.length; k++) live.add(elementOf(w, w.attempts[k]));
+  return live;
 }
 
 function formatAttempt(a: RawAttempt): ScanAttempt {
