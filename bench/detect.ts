@@ -9,6 +9,7 @@
  *    flow-mix.ts) run through FlowDetector.process for a few seconds: records/s through
  *    attribution, rate windows, evaluation and netscan counting. Once with connection
  *    attempts (the realistic mix) and once without (netscan counting idle), to show its share.
+ *    Untimed passes first fill one netscan window (60 s of event time): the steady state is timed.
  * 2. Memory (a child process with --expose-gc): 1,000,000 servers each with traffic in both
  *    directions; JS heap + ArrayBuffer growth per tracked server, and per netscan target.
  * 3. Latency over UDP on loopback with the collector running (bench/detect/udp-latency.ts,

@@ -63,9 +63,13 @@ export async function measureThroughput(options: {
     return elapsed;
   };
   let pass = 1;
-  // Warm-up pass: the JIT optimizes process() and what it inlines.
-  preparePass(options.mix, pass++, 0);
-  runPass();
+  // Untimed warm-up: the JIT optimizes process() and what it inlines, and the netscan
+  // windows fill (one window of event time) so the timed passes see the steady state.
+  const warmupPasses = Math.ceil((options.config.netscan.windowSeconds * 1000) / options.spanMs) + 1;
+  for (let k = 0; k < warmupPasses; k++) {
+    preparePass(options.mix, pass++, k === 0 ? 0 : options.spanMs);
+    runPass();
+  }
   cpuMicros = 0;
   await new Promise((resolve) => setImmediate(resolve));
   const profiler = new GCProfiler();
