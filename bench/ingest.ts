@@ -12,7 +12,11 @@
  *     --consumer, default the counting consumer), nfcapd / sfcapd (Debian nfdump,
  *     nfdump-sflow) and fastnetmon (Debian fastnetmon). For each, the highest datagram
  *     rate with under 0.1 % loss (implementation's own counters and the kernel's socket
- *     drops), its records/s, CPU (percent of one core) and resident memory.
+ *     drops), its records/s, CPU (percent of one core) and resident memory. Netwarden runs
+ *     twice: receive and decode only (the consumer module), and with detection running as
+ *     `netwarden serve` runs it (batching consumer, the Detector in the main thread over an
+ *     inventory of one server per provider address); there a record counts only once the
+ *     detector has run it, at most a second after the sender stopped.
  *
  * Every step is bounded in time; the whole run takes about 6-9 minutes (--budget-seconds).
  * Traffic goes to 127.0.0.1 only. Processes the bench starts are stopped by PID; temporary
@@ -22,6 +26,8 @@
  *   --consumer PATH|URL        consumer module run in each receive thread (default src/flow/counting-flow-consumer.ts)
  *   --consumer-options JSON    its options (default {})
  *   --protocols LIST           end-to-end protocols: sflow,netflow-v9 (default both)
+ *   --netwarden LIST           collect (receive + decode), detect (with detection), or both (default collect,detect)
+ *   --detect JSON              overrides of the detect config section for the detection run (default {})
  *   --peers LIST               nfdump (nfcapd/sfcapd with Netwarden's socket buffer), nfdump-default
  *                              (their default buffer), fastnetmon, or none (default all three)
  *   --step-seconds N           sending time per step (default 3)
@@ -37,6 +43,7 @@ import { cpus, loadavg, release } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BATCHING_CONSUMER_MODULE } from '../src/detect/batching-flow-consumer.ts';
 import { measureDecodeRate } from './ingest/decode-rate.ts';
 import { FastnetmonTarget } from './ingest/fastnetmon-target.ts';
 import { type IngestTarget, sleep } from './ingest/ingest-target.ts';
@@ -67,6 +74,8 @@ const { values: args } = parseArgs({
     'consumer-options': { type: 'string', default: '{}' },
     protocols: { type: 'string', default: 'sflow,netflow-v9' },
     peers: { type: 'string', default: 'nfdump,nfdump-default,fastnetmon' },
+    netwarden: { type: 'string', default: 'collect,detect' },
+    detect: { type: 'string', default: '{}' },
     'step-seconds': { type: 'string', default: '3' },
     'decode-seconds': { type: 'string', default: '3' },
     'budget-seconds': { type: 'string', default: '450' },
@@ -77,6 +86,8 @@ const { values: args } = parseArgs({
 });
 
 const stepSeconds = Number(args['step-seconds']);
+const netwardenModes = new Set(args.netwarden.split(','));
+const detectOverrides = JSON.parse(args.detect) as Record<string, unknown>;
 const decodeSeconds = Number(args['decode-seconds']);
 const budgetSeconds = Number(args['budget-seconds']);
 const startRate = Number(args['start-rate']);
@@ -175,6 +186,8 @@ interface Outcome {
   /** Why there is no result (not installed, failed to start). */
   missing?: string;
   threadSplit?: string;
+  /** With detection: incidents the detector opened over the whole search. */
+  incidentsOpened?: number;
 }
 
 function stepLine(name: string, r: StepResult): string {
@@ -227,8 +240,9 @@ async function endToEndPart(): Promise<{ text: string; outcomes: Outcome[] }> {
   type Plan = { implementation: string; weight: number; make: (port: number) => Promise<IngestTarget | string> };
   const plans = (protocol: TrafficKind): Plan[] => {
     const wire = protocol === 'sflow' ? 'sflow' : 'netflow';
-    const list: Plan[] = [
-      {
+    const list: Plan[] = [];
+    if (netwardenModes.has('collect')) {
+      list.push({
         implementation: 'netwarden',
         weight: 1.6,
         make: async (port) =>
@@ -239,8 +253,23 @@ async function endToEndPart(): Promise<{ text: string; outcomes: Outcome[] }> {
             receiveBufferBytes: RECEIVE_BUFFER_BYTES,
             consumer: { module: consumerUrl, options: consumerOptions },
           }),
-      },
-    ];
+      });
+    }
+    if (netwardenModes.has('detect')) {
+      list.push({
+        implementation: 'netwarden + detection',
+        weight: 1.6,
+        make: async (port) =>
+          new NetwardenTarget({
+            protocol: wire,
+            port,
+            workers: WORKERS,
+            receiveBufferBytes: RECEIVE_BUFFER_BYTES,
+            consumer: { module: BATCHING_CONSUMER_MODULE, options: {} },
+            detect: { networks: PROVIDER_NETWORKS, overrides: detectOverrides },
+          }),
+      });
+    }
     const binary = protocol === 'sflow' ? 'sfcapd' : 'nfcapd';
     const installed = protocol === 'sflow' ? haveSfcapd : haveNfcapd;
     const notInstalled = `not installed (Debian package ${protocol === 'sflow' ? 'nfdump-sflow' : 'nfdump'})`;
@@ -293,6 +322,7 @@ async function endToEndPart(): Promise<{ text: string; outcomes: Outcome[] }> {
             const sum = made.workerFlows.reduce((a, b) => a + b, 0);
             outcome.threadSplit = made.workerFlows.map((n) => percent(n / sum, 0)).join(' / ');
           }
+          if (made instanceof NetwardenTarget && plan.implementation.includes('detection')) outcome.incidentsOpened = made.incidentsOpened;
           outcomes.push(outcome);
         } catch (error) {
           log(`  ${plan.implementation} ${protocol}: ${(error as Error).message}`);
@@ -337,6 +367,7 @@ function endToEndReport(outcomes: Outcome[], seconds: number): string {
     if (b === null) return [name, o.implementation, `< ${int(o.search.failed?.targetRate ?? 0)}`, '–', '–', '–', endNote(o.search)];
     const notes = [endNote(o.search), `others on the machine used ${b.othersCpuPercent.toFixed(0)} % of a core during that step`];
     if (o.threadSplit !== undefined) notes.push(`records per receive thread ${o.threadSplit}`);
+    if (o.incidentsOpened !== undefined) notes.push(`detector opened ${o.incidentsOpened} incidents`);
     return [
       name,
       o.implementation,

@@ -3,7 +3,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import type { FlowConsumerSpec } from '../../src/flow/flow-consumer.ts';
 import type { UdpCollectorConfig, UdpCollectorTotals } from '../../src/flow/udp/udp-collector.ts';
 import { type IngestTarget, type StepCounts, sleep, waitFor } from './ingest-target.ts';
-import type { CollectorProcessCommand, CollectorProcessOptions, CollectorProcessReply } from './netwarden-collector-process.ts';
+import type { CollectorProcessCommand, CollectorProcessOptions, CollectorProcessReply, DetectionTotals } from './netwarden-collector-process.ts';
 import { udpPortStats } from './proc-stats.ts';
 
 export interface NetwardenTargetOptions {
@@ -12,7 +12,16 @@ export interface NetwardenTargetOptions {
   workers: number;
   receiveBufferBytes: number;
   consumer: FlowConsumerSpec;
+  /** Run the detector on every flow (with the batching consumer), as `netwarden serve` does. */
+  detect?: CollectorProcessOptions['detect'];
 }
+
+/**
+ * With detection, a step's flows are those the detector has run by this long after the
+ * sender stopped: a detector that falls behind loses them (its queue would grow without
+ * end at that rate), however long it would take to catch up.
+ */
+const DETECTION_GRACE_MS = 1000;
 
 /** Receive threads report once a second: a count unchanged this long has settled. */
 const STABLE_MS = 2500;
@@ -29,12 +38,18 @@ export class NetwardenTarget implements IngestTarget {
   #after: UdpCollectorTotals | undefined;
   /** The last step's datagrams were all accounted for, so its totals are final. */
   #settledFully = false;
+  #detectionBefore: DetectionTotals | null = null;
+  #detectionAfter: DetectionTotals | null = null;
   workerFlows: number[] = [];
+  /** Incidents the detector opened during the run (with detection). */
+  incidentsOpened = 0;
 
   constructor(options: NetwardenTargetOptions) {
     this.#options = options;
     this.port = options.port;
-    this.setup = `UdpCollector, ${options.workers} receive threads (SO_REUSEPORT), SO_RCVBUF ${options.receiveBufferBytes} requested`;
+    this.setup =
+      `UdpCollector, ${options.workers} receive threads (SO_REUSEPORT), SO_RCVBUF ${options.receiveBufferBytes} requested` +
+      (options.detect === undefined ? '' : `; Detector in the main thread, inventory of ${options.detect.networks.length * 256} servers (${options.detect.networks.join(', ')})`);
   }
 
   config(): UdpCollectorConfig {
@@ -53,7 +68,7 @@ export class NetwardenTarget implements IngestTarget {
   }
 
   async start(): Promise<void> {
-    const options: CollectorProcessOptions = { config: this.config(), consumer: this.#options.consumer };
+    const options: CollectorProcessOptions = { config: this.config(), consumer: this.#options.consumer, detect: this.#options.detect };
     const child = fork(new URL('./netwarden-collector-process.ts', import.meta.url), [JSON.stringify(options)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -88,6 +103,8 @@ export class NetwardenTarget implements IngestTarget {
     const reply = await pending;
     if (reply.type !== 'totals') throw new Error(`netwarden collector: unexpected ${reply.type}`);
     this.workerFlows = reply.workerFlows;
+    this.#detectionAfter = reply.detection;
+    if (reply.detection !== null) this.incidentsOpened = reply.detection.incidentsOpened;
     return reply.totals;
   }
 
@@ -98,6 +115,7 @@ export class NetwardenTarget implements IngestTarget {
   async beginStep(): Promise<void> {
     if (this.#settledFully && this.#after !== undefined) {
       this.#before = this.#after;
+      this.#detectionBefore = this.#detectionAfter;
       return;
     }
     // Counts still arriving from the previous step would be charged to this one: wait.
@@ -113,6 +131,7 @@ export class NetwardenTarget implements IngestTarget {
       1100,
     );
     this.#before = await this.totals();
+    this.#detectionBefore = this.#detectionAfter;
   }
 
   async settle(expected: { datagrams: number; flows: number }): Promise<void> {
@@ -120,12 +139,17 @@ export class NetwardenTarget implements IngestTarget {
     let last = -1;
     let lastChange = performance.now();
     this.#settledFully = false;
+    if (this.#options.detect !== undefined) this.#child?.send({ type: 'mark', atMs: Date.now(), graceMs: DETECTION_GRACE_MS } satisfies CollectorProcessCommand);
     await waitFor(
       async () => {
         const t = await this.totals();
         this.#after = t;
+        const detection = this.#detectionAfter;
+        // With detection: done once the grace time's count is in and the detector caught up (or stalled).
+        const caughtUp = detection === null || (detection.flowsAtMark !== null && detection.flows >= (this.#detectionBefore?.flows ?? 0) + (t.flows - before.flows));
+        if (detection !== null && detection.flowsAtMark === null) return false;
         const accounted = t.datagrams - before.datagrams + (t.kernelDrops - before.kernelDrops);
-        if (accounted >= expected.datagrams && udpPortStats(this.port).queued === 0) {
+        if (accounted >= expected.datagrams && udpPortStats(this.port).queued === 0 && caughtUp) {
           this.#settledFully = true;
           return true;
         }
@@ -143,9 +167,10 @@ export class NetwardenTarget implements IngestTarget {
   async collect(): Promise<StepCounts> {
     const a = this.#after!;
     const b = this.#before!;
+    const detectionBefore = this.#detectionBefore;
     return {
       datagrams: a.datagrams - b.datagrams,
-      flows: a.flows - b.flows,
+      flows: detectionBefore === null ? a.flows - b.flows : Math.max(0, (this.#detectionAfter?.flowsAtMark ?? -1) - detectionBefore.flows),
       kernelDrops: a.kernelDrops - b.kernelDrops,
       decodeErrors: a.decodeErrors - b.decodeErrors + (a.unknownExporterDatagrams - b.unknownExporterDatagrams),
     };

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config-schema.ts';
 import type { ServerSlotInfo } from '../inventory/inventory-index.ts';
+import { addressKeyText } from './address-text.ts';
 import { emptyRates, type Incident, type IncidentSink, RATE_METRICS, type Rates, type SampledPacket } from './incident.ts';
 import { PeerTable } from './peer-table.ts';
 import { METRIC_COUNT, type ThresholdResolver, type ThresholdSet } from './thresholds.ts';
@@ -34,8 +35,13 @@ export interface WatchState {
    * bucket's number, so "Sum" covers exactly what the "External" lines cover.
    */
   summary: Float64Array;
-  /** Busiest own address seen while watched (a server may have several). */
-  addressCounts: Map<string, number>;
+  /** Packets per own address (as address keys) while watched: the busiest is the incident's (a server may have several). */
+  addressCounts: Map<number | string, number>;
+  /** Ring of sampled headers: once full, the oldest is at sampleNext. */
+  sampleNext: number;
+  /** The second samples were last taken in, and how many were taken in it. */
+  sampleSecond: number;
+  samplesThisSecond: number;
   incident: Incident | null;
   lastPublishMs: number;
 }
@@ -173,6 +179,9 @@ export class FloodDetector {
       belowWatchSince: Number.NaN,
       peers: new PeerTable(this.#deps.config.maxRemotesPerIncident),
       samples: [],
+      sampleNext: 0,
+      sampleSecond: -1,
+      samplesThisSecond: 0,
       totals: { packets: 0, bytes: 0, flows: 0 },
       summary: new Float64Array(SUMMARY_BUCKETS * 4).fill(-1),
       addressCounts: new Map(),
@@ -260,8 +269,8 @@ export class FloodDetector {
       otherExternals: { ...state.peers.others },
     };
     incident.totals = { ...state.totals };
-    incident.samples = state.samples.slice();
-    let best = '';
+    incident.samples = state.samples.slice(state.sampleNext).concat(state.samples.slice(0, state.sampleNext));
+    let best: number | string | null = null;
     let bestCount = -1;
     for (const [address, count] of state.addressCounts) {
       if (count > bestCount) {
@@ -269,7 +278,7 @@ export class FloodDetector {
         bestCount = count;
       }
     }
-    incident.address = best;
+    incident.address = best === null ? '' : addressKeyText(best);
     if (event === 'opened') this.#deps.sink.opened(structuredCloneIncident(incident));
     else if (event === 'updated') this.#deps.sink.updated(structuredCloneIncident(incident));
     else this.#deps.sink.ended(structuredCloneIncident(incident));

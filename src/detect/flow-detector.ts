@@ -234,10 +234,11 @@ export class FlowDetector {
     const remoteOff = outbound ? dstOff : srcOff;
     const ownOff = outbound ? srcOff : dstOff;
     addToSummary(state, batch.timeMs(i), packets, bytes, flows);
-    if (v === 4) state.peers.add(remote4, () => ipv4Text(remote4), packets, bytes, flows);
-    else state.peers.add(ipv6Key(u8, remoteOff), () => ipv6Text(u8, remoteOff), packets, bytes, flows);
-    const own = v === 4 ? ipv4Text(outbound ? src4 : dst4) : ipv6Text(u8, ownOff);
-    if (state.addressCounts.size < 64 || state.addressCounts.has(own)) state.addressCounts.set(own, (state.addressCounts.get(own) ?? 0) + packets);
+    state.peers.add(v === 4 ? remote4 : ipv6Key(u8, remoteOff), packets, bytes, flows);
+    // Own addresses as keys too (formatted when the incident is published): no string per flow.
+    const own = v === 4 ? (outbound ? src4 : dst4) : ipv6Key(u8, ownOff);
+    const counts = state.addressCounts;
+    if (counts.size < 64 || counts.has(own)) counts.set(own, (counts.get(own) ?? 0) + packets);
     if (state.incident !== null) {
       state.totals.packets += packets;
       state.totals.bytes += bytes;
@@ -246,10 +247,24 @@ export class FlowDetector {
     const headerLength = batch.headerLength(i);
     const keep = this.#config.evidenceSamples;
     if (headerLength > 0 && keep > 0) {
-      const at = batch.headerOffset(i);
-      const sample = { timeMs: batch.timeMs(i), data: u8.slice(at, at + headerLength), originalLength: batch.frameLength(i) || headerLength };
-      if (state.samples.length >= keep) state.samples.shift();
-      state.samples.push(sample);
+      // At most `keep` headers a second are copied (a flood brings far more than the dump
+      // shows); the newest `keep` taken are kept, in a ring.
+      const t = batch.timeMs(i);
+      const second = Math.floor(t / 1000);
+      if (second !== state.sampleSecond) {
+        state.sampleSecond = second;
+        state.samplesThisSecond = 0;
+      }
+      if (state.samplesThisSecond < keep) {
+        state.samplesThisSecond++;
+        const at = batch.headerOffset(i);
+        const sample = { timeMs: t, data: u8.slice(at, at + headerLength), originalLength: batch.frameLength(i) || headerLength };
+        if (state.samples.length < keep) state.samples.push(sample);
+        else {
+          state.samples[state.sampleNext] = sample;
+          state.sampleNext = (state.sampleNext + 1) % keep;
+        }
+      }
     }
   }
 

@@ -2,6 +2,7 @@
  * Traffic per remote address of one watched server and direction: the "External" lines of
  * the packet-limit summary. Bounded: past `max` addresses, new ones are added up together.
  */
+import { addressKeyText } from './address-text.ts';
 import type { RemoteTraffic, TrafficTotals } from './incident.ts';
 
 export class PeerTable {
@@ -15,7 +16,8 @@ export class PeerTable {
     this.#max = max;
   }
 
-  add(key: number | string, format: () => string, packets: number, bytes: number, flows: number): void {
+  /** `key`: the remote address as an address key (uint32 IPv4, ipv6Key); formatted when first listed. */
+  add(key: number | string, packets: number, bytes: number, flows: number): void {
     let entry = this.#peers.get(key);
     if (entry === undefined) {
       if (this.#peers.size >= this.#max) {
@@ -30,7 +32,7 @@ export class PeerTable {
       }
       entry = new Float64Array(3);
       this.#peers.set(key, entry);
-      this.#addresses.set(key, format());
+      this.#addresses.set(key, addressKeyText(key));
     }
     entry[0] += packets;
     entry[1] += bytes;
