@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config-schema.ts';
 import type { ServerSlotInfo } from '../inventory/inventory-index.ts';
 import { addressKeyText } from './address-text.ts';
-import { emptyRates, type Incident, type IncidentSink, RATE_METRICS, type Rates, type SampledPacket } from './incident.ts';
+import { emptyRates, type Incident, type IncidentSink, RATE_METRICS, type Rates } from './incident.ts';
+import { HeaderRing } from './header-ring.ts';
 import { PeerTable } from './peer-table.ts';
 import { METRIC_COUNT, type ThresholdResolver, type ThresholdSet } from './thresholds.ts';
 import type { TrafficRates } from './traffic-rates.ts';
@@ -27,7 +28,7 @@ export interface WatchState {
   belowSince: number;
   belowWatchSince: number;
   peers: PeerTable;
-  samples: SampledPacket[];
+  samples: HeaderRing;
   /** Packets/bytes/flows seen while the incident is open. */
   totals: { packets: number; bytes: number; flows: number };
   /**
@@ -37,11 +38,6 @@ export interface WatchState {
   summary: Float64Array;
   /** Packets per own address (as address keys) while watched: the busiest is the incident's (a server may have several). */
   addressCounts: Map<number | string, number>;
-  /** Ring of sampled headers: once full, the oldest is at sampleNext. */
-  sampleNext: number;
-  /** The second samples were last taken in, and how many were taken in it. */
-  sampleSecond: number;
-  samplesThisSecond: number;
   incident: Incident | null;
   lastPublishMs: number;
 }
@@ -178,10 +174,7 @@ export class FloodDetector {
       belowSince: Number.NaN,
       belowWatchSince: Number.NaN,
       peers: new PeerTable(this.#deps.config.maxRemotesPerIncident),
-      samples: [],
-      sampleNext: 0,
-      sampleSecond: -1,
-      samplesThisSecond: 0,
+      samples: new HeaderRing(this.#deps.config.evidenceSamples),
       totals: { packets: 0, bytes: 0, flows: 0 },
       summary: new Float64Array(SUMMARY_BUCKETS * 4).fill(-1),
       addressCounts: new Map(),
@@ -269,7 +262,7 @@ export class FloodDetector {
       otherExternals: { ...state.peers.others },
     };
     incident.totals = { ...state.totals };
-    incident.samples = state.samples.slice(state.sampleNext).concat(state.samples.slice(0, state.sampleNext));
+    incident.samples = state.samples.toArray();
     let best: number | string | null = null;
     let bestCount = -1;
     for (const [address, count] of state.addressCounts) {

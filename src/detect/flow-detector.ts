@@ -181,7 +181,7 @@ export class FlowDetector {
           if ((this.flood.watchFlags[row] & 1) !== 0) this.#collect(this.flood.watchState(row, OUT)!, batch, i, v, true, src4, dst4, srcOff, dstOff, packets, bytes, flows);
         }
         if (this.#isAttempt(protocol, flags, batch.srcPort(i), batch.dstPort(i)) && !this.netscan.allowed(srcSlot)) {
-          if (v === 4) this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), src4, dst4, batch.dstPort(i), isPrivate4(dst4), batch.samplingRate(i));
+          if (v === 4) this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), src4 | 0, dst4 | 0, batch.dstPort(i), isPrivate4(dst4), batch.samplingRate(i));
           else this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), ipv6Key(u8, srcOff), ipv6Key(u8, dstOff), batch.dstPort(i), isPrivate6(u8, dstOff), batch.samplingRate(i));
         }
       } else if (v === 4 ? index.isProviderSpace4(src4) : index.isProviderSpace6(u8, srcOff)) {
@@ -234,9 +234,11 @@ export class FlowDetector {
     const remoteOff = outbound ? dstOff : srcOff;
     const ownOff = outbound ? srcOff : dstOff;
     addToSummary(state, batch.timeMs(i), packets, bytes, flows);
-    state.peers.add(v === 4 ? remote4 : ipv6Key(u8, remoteOff), packets, bytes, flows);
+    // IPv4 keys as int32 (`| 0`): a Map keys those as small integers, while a uint32 above
+    // 2^31 would be a heap number allocated per flow. addressKeyText formats either.
+    state.peers.add(v === 4 ? remote4 | 0 : ipv6Key(u8, remoteOff), packets, bytes, flows);
     // Own addresses as keys too (formatted when the incident is published): no string per flow.
-    const own = v === 4 ? (outbound ? src4 : dst4) : ipv6Key(u8, ownOff);
+    const own = v === 4 ? (outbound ? src4 : dst4) | 0 : ipv6Key(u8, ownOff);
     const counts = state.addressCounts;
     if (counts.size < 64 || counts.has(own)) counts.set(own, (counts.get(own) ?? 0) + packets);
     if (state.incident !== null) {
@@ -245,27 +247,7 @@ export class FlowDetector {
       state.totals.flows += flows;
     }
     const headerLength = batch.headerLength(i);
-    const keep = this.#config.evidenceSamples;
-    if (headerLength > 0 && keep > 0) {
-      // At most `keep` headers a second are copied (a flood brings far more than the dump
-      // shows); the newest `keep` taken are kept, in a ring.
-      const t = batch.timeMs(i);
-      const second = Math.floor(t / 1000);
-      if (second !== state.sampleSecond) {
-        state.sampleSecond = second;
-        state.samplesThisSecond = 0;
-      }
-      if (state.samplesThisSecond < keep) {
-        state.samplesThisSecond++;
-        const at = batch.headerOffset(i);
-        const sample = { timeMs: t, data: u8.slice(at, at + headerLength), originalLength: batch.frameLength(i) || headerLength };
-        if (state.samples.length < keep) state.samples.push(sample);
-        else {
-          state.samples[state.sampleNext] = sample;
-          state.sampleNext = (state.sampleNext + 1) % keep;
-        }
-      }
-    }
+    if (headerLength > 0) state.samples.add(batch.timeMs(i), u8, batch.headerOffset(i), headerLength, batch.frameLength(i) || headerLength);
   }
 
   /**

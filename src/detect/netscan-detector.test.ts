@@ -28,7 +28,7 @@ function detector(opened: Incident[] = []): NetscanDetector {
 /** One SYN from server `slot` to 198.18.0.0 + `target` on port 22. */
 function probe(d: NetscanDetector, slot: number, target: number, timeMs: number): void {
   const dst = (0xc6120000 + target) >>> 0;
-  d.observe(slot, timeMs, TCP, 40000, 0xcb007101, dst, 22, false, 1);
+  d.observe(slot, timeMs, TCP, 40000, 0xcb007101 | 0, dst | 0, 22, false, 1);
 }
 
 describe('netscan window housekeeping', () => {

@@ -18,8 +18,9 @@ import { emptyRates, type Incident, type IncidentSink, type ScanAttempt } from '
 type NetscanConfig = Config['detect']['netscan'];
 
 /**
- * An address as the detector keys it: the uint32 of an IPv4 address, or the 16 bytes of an
- * IPv6 address as a string (address-text.ts ipv6Key). Formatted only for a report.
+ * An address as the detector keys it: an IPv4 address as an int32 (its uint32 `| 0`, a
+ * small integer to V8 where the uint32 would be a heap number), or the 16 bytes of an IPv6
+ * address as a string (address-text.ts ipv6Key). Formatted only for a report.
  */
 type AddressKey = number | string;
 
@@ -216,7 +217,7 @@ export class NetscanDetector {
     this.#add(server, server.horizontal, cls * 65_536 + port, 'horizontal', dst, isPrivateTarget, samplingRate);
     // (The horizontal count may have evicted this very server at the cap.)
     if (cls !== 2 && !server.dropped) {
-      this.#add(server, server.vertical, typeof dst === 'number' ? dst | 0 : dst, 'vertical', port, isPrivateTarget, samplingRate);
+      this.#add(server, server.vertical, dst, 'vertical', port, isPrivateTarget, samplingRate);
     }
   }
 
