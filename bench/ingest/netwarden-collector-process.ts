@@ -6,7 +6,6 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { resolveConfig } from '../../src/config/load-config.ts';
-import type { FlowBatchMessage } from '../../src/detect/batching-flow-consumer.ts';
 import { Detector } from '../../src/detect/detector.ts';
 import type { FlowConsumerSpec } from '../../src/flow/flow-consumer.ts';
 import { type UdpCollectorConfig, UdpCollector, type UdpCollectorTotals } from '../../src/flow/udp/udp-collector.ts';
@@ -83,8 +82,8 @@ const collector = new UdpCollector({
   metrics: new Registry(),
   consumer: options.consumer,
   onConsumerMessage(message, worker) {
-    if (detector !== undefined && (message as FlowBatchMessage | null)?.type === 'flow-batch') {
-      detector.onBatch((message as FlowBatchMessage).batch);
+    if (detector !== undefined) {
+      detector.onConsumerMessage(message, worker);
       // Wall time, not a timer: a backlog of batches is handled in one go and would delay it.
       if (Date.now() <= markDeadlineMs) flowsByDeadline = detector.flows.stats.flows;
       return;

@@ -8,6 +8,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Config } from '../config/config-schema.ts';
 import type { InventoryIndex } from '../inventory/inventory-index.ts';
 import type { Logger } from '../logger.ts';
+import { DONE, type DetectionConsumerMessage } from './batching-flow-consumer.ts';
 import { type FlowBatch, FlowBatchReader } from './flow-batch.ts';
 import { FlowDetector } from './flow-detector.ts';
 import type { Incident, IncidentSink } from './incident.ts';
@@ -41,6 +42,11 @@ export class Detector {
   readonly #incidents: Counter<'kind' | 'direction' | 'event'>;
   readonly #handlerErrors: Counter;
   readonly #flowsCounter: Counter;
+  readonly #droppedCounter: Counter;
+  /** Per receive thread: the counters its batches are acknowledged on (batching-flow-consumer.ts). */
+  readonly #queues = new Map<number, Int32Array>();
+  #lastDropLogMs = 0;
+  #droppedSinceLog = 0;
   #flowsExported = 0;
   readonly #sampler: TrafficSampler | undefined;
 
@@ -58,6 +64,11 @@ export class Detector {
     this.#incidents = new Counter({ name: 'netwarden_detector_incident_events_total', help: 'incident events', labelNames: ['kind', 'direction', 'event'], registers });
     this.#handlerErrors = new Counter({ name: 'netwarden_detector_handler_errors_total', help: 'incident events a handler failed on', registers });
     this.#flowsCounter = new Counter({ name: 'netwarden_detector_flows_total', help: 'flows run through detection', registers });
+    this.#droppedCounter = new Counter({
+      name: 'netwarden_detector_dropped_flows_total',
+      help: 'flows a receive thread dropped because the detector had too many batches queued (detection is behind)',
+      registers,
+    });
     const stats = this.flows.stats;
     new Gauge({ name: 'netwarden_detector_active_servers', help: 'servers with traffic in the last 300 s', registers, collect() { this.set(stats.activeServers); } });
     new Gauge({ name: 'netwarden_detector_watched', help: 'server directions watched for evidence', registers, collect() { this.set(stats.watched); } });
@@ -85,6 +96,33 @@ export class Detector {
       }
       this.#pending--;
     });
+  }
+
+  /**
+   * A message of a receive thread's batching consumer: a batch (run it, then acknowledge
+   * it so the thread's queue bound counts it done), its queue counters, or a drop report.
+   */
+  onConsumerMessage(message: unknown, worker: number): void {
+    const m = message as DetectionConsumerMessage;
+    if (m.type === 'flow-batch') {
+      try {
+        this.onBatch(m.batch);
+      } finally {
+        const queue = this.#queues.get(worker);
+        if (queue !== undefined) Atomics.add(queue, DONE, 1);
+      }
+    } else if (m.type === 'flow-batch-queue') {
+      this.#queues.set(worker, new Int32Array(m.counters));
+    } else if (m.type === 'flow-batch-dropped') {
+      this.#droppedCounter.inc(m.flows);
+      this.#droppedSinceLog += m.flows;
+      const now = Date.now();
+      if (now - this.#lastDropLogMs >= 10_000) {
+        this.#deps.logger.warn({ component: 'detector', droppedFlows: this.#droppedSinceLog }, 'detection is behind: receive threads dropped flows (queue full)');
+        this.#lastDropLogMs = now;
+        this.#droppedSinceLog = 0;
+      }
+    }
   }
 
   /** A batch from a receive thread (or a replay). */

@@ -118,6 +118,17 @@ export class FlowBatchWriter {
   }
 
   /** Hands the filled batch over and starts a new one. */
+  /** Forgets the flows written so far, keeping the buffer (a batch that will not be sent). */
+  clear(): number {
+    const count = this.#count;
+    this.#count = 0;
+    this.#headerBytes = 0;
+    this.#exporters = [];
+    this.#lastExporter = '';
+    this.#lastExporterIndex = -1;
+    return count;
+  }
+
   take(): FlowBatch {
     const batch: FlowBatch = { buffer: this.#buffer, count: this.#count, headerBytes: this.#headerBytes, capacity: this.capacity, exporters: this.#exporters };
     this.#allocate();

@@ -12,7 +12,7 @@ import { createMetricsRegistry, type Registry } from '../metrics.ts';
 import { createRepositories, type Repositories } from '../store/repositories.ts';
 import { Store } from '../store/store.ts';
 import { buildApiServer } from '../api/api-server.ts';
-import { BATCHING_CONSUMER_MODULE, type FlowBatchMessage } from '../detect/batching-flow-consumer.ts';
+import { BATCHING_CONSUMER_MODULE } from '../detect/batching-flow-consumer.ts';
 import { Detector, type IncidentHandler, storeIncidents } from '../detect/detector.ts';
 import { UdpCollector } from '../flow/udp/udp-collector.ts';
 import { Counter } from 'prom-client';
@@ -201,10 +201,7 @@ export async function startNetwarden(
           ...(detector !== undefined
             ? {
                 consumer: { module: BATCHING_CONSUMER_MODULE, options: {} },
-                onConsumerMessage: (message: unknown) => {
-                  const m = message as FlowBatchMessage;
-                  if (m.type === 'flow-batch') detector?.onBatch(m.batch);
-                },
+                onConsumerMessage: (message: unknown, worker: number) => detector?.onConsumerMessage(message, worker),
               }
             : {}),
         });

@@ -1,0 +1,74 @@
+/**
+ * The bounded queue between a receive thread's batching consumer and the detector: batches
+ * the detector has not acknowledged are limited, the rest are dropped, counted and reported,
+ * and the detector acknowledges every batch it runs.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { resolveConfig } from '../config/load-config.ts';
+import { createFlowRecord } from '../flow/flow-record.ts';
+import { InventoryIndex } from '../inventory/inventory-index.ts';
+import { createLogger } from '../logger.ts';
+import { createFlowConsumer, type DetectionConsumerMessage } from './batching-flow-consumer.ts';
+import { Detector } from './detector.ts';
+
+function flow(timeMs: number) {
+  const f = createFlowRecord();
+  f.timeMs = timeMs;
+  f.startMs = timeMs;
+  f.ipVersion = 4;
+  f.srcAddr4 = 0xcb007101; // 203.0.113.1
+  f.dstAddr4 = 0xc6336401; // 198.51.100.1
+  f.srcAddr.set([203, 0, 113, 1]);
+  f.dstAddr.set([198, 51, 100, 1]);
+  f.protocol = 6;
+  f.packets = 10;
+  f.bytes = 1000;
+  f.samplingRate = 1;
+  f.exporter = '192.0.2.1';
+  return f;
+}
+
+const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+
+describe('batching consumer queue bound', () => {
+  it('drops batches beyond maxQueuedBatches while the detector acknowledges none, and reports them', () => {
+    const posted: DetectionConsumerMessage[] = [];
+    const consumer = createFlowConsumer({ batchCapacity: 4, maxQueuedBatches: 2 }, { worker: 0, post: (m) => posted.push(m as DetectionConsumerMessage) });
+    for (let i = 0; i < 20; i++) consumer.consume(flow(T0 + i));
+    consumer.tick(T0 + 20);
+    assert.deepEqual(
+      posted.map((m) => m.type),
+      ['flow-batch-queue', 'flow-batch', 'flow-batch', 'flow-batch-dropped'],
+    );
+    const dropped = posted.at(-1) as { flows: number };
+    assert.equal(dropped.flows, 12, 'three full batches of four flows could not be queued');
+    const counters = new Int32Array((posted[0] as { counters: SharedArrayBuffer }).counters);
+    assert.equal(counters[0], 2, 'batches sent');
+    assert.equal(counters[1], 0, 'none done');
+  });
+
+  it('sends everything when the detector keeps up: it runs and acknowledges each batch', async () => {
+    const metrics = new Registry();
+    const index = new InventoryIndex();
+    index.setServer({ serverId: 'web01', customerId: 'K1', hostGroupId: null, uplinkGateway: 'gw' }, ['203.0.113.1']);
+    const detector = new Detector({ config: resolveConfig({}).detect, index, logger: createLogger('silent'), metrics, handlers: [], live: false });
+    const consumer = createFlowConsumer({ batchCapacity: 4, maxQueuedBatches: 2 }, { worker: 3, post: (m) => detector.onConsumerMessage(m, 3) });
+    for (let i = 0; i < 20; i++) consumer.consume(flow(T0 + i));
+    consumer.close();
+    assert.equal(detector.flows.stats.flows, 20);
+    assert.equal(detector.flows.stats.attributedOut, 20);
+    const dropped = await metrics.getSingleMetric('netwarden_detector_dropped_flows_total')!.get();
+    assert.equal(dropped.values[0]?.value ?? 0, 0);
+  });
+
+  it('counts the flows a receive thread reports as dropped', async () => {
+    const metrics = new Registry();
+    const detector = new Detector({ config: resolveConfig({}).detect, index: new InventoryIndex(), logger: createLogger('silent'), metrics, handlers: [], live: false });
+    detector.onConsumerMessage({ type: 'flow-batch-dropped', flows: 4096 }, 0);
+    detector.onConsumerMessage({ type: 'flow-batch-dropped', flows: 100 }, 1);
+    const dropped = await metrics.getSingleMetric('netwarden_detector_dropped_flows_total')!.get();
+    assert.equal(dropped.values[0].value, 4196);
+  });
+});
