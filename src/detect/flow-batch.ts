@@ -117,7 +117,6 @@ export class FlowBatchWriter {
     u32[u + U_HEADER_LENGTH] = headerLength | (this.#lastExporterIndex << 16);
   }
 
-  /** Hands the filled batch over and starts a new one. */
   /** Forgets the flows written so far, keeping the buffer (a batch that will not be sent). */
   clear(): number {
     const count = this.#count;
@@ -129,6 +128,7 @@ export class FlowBatchWriter {
     return count;
   }
 
+  /** Hands the filled batch over and starts a new one. */
   take(): FlowBatch {
     const batch: FlowBatch = { buffer: this.#buffer, count: this.#count, headerBytes: this.#headerBytes, capacity: this.capacity, exporters: this.#exporters };
     this.#allocate();
