@@ -12,6 +12,7 @@ import { InventoryIndex } from '../inventory/inventory-index.ts';
 import { createLogger } from '../logger.ts';
 import { createFlowConsumer, type DetectionConsumerMessage } from './batching-flow-consumer.ts';
 import { Detector } from './detector.ts';
+import { FlowBatchReader } from './flow-batch.ts';
 
 function flow(timeMs: number) {
   const f = createFlowRecord();
@@ -47,6 +48,40 @@ describe('batching consumer queue bound', () => {
     const counters = new Int32Array((posted[0] as { counters: SharedArrayBuffer }).counters);
     assert.equal(counters[0], 2, 'batches sent');
     assert.equal(counters[1], 0, 'none done');
+  });
+
+  it('never writes into a slot the detector has not finished: every batch reads back as it was sent', () => {
+    const posted: DetectionConsumerMessage[] = [];
+    /** Per batch sent: its flow times at the moment it was posted. */
+    const asSent: number[][] = [];
+    const snapshot = new FlowBatchReader();
+    const post = (m: unknown): void => {
+      const message = m as DetectionConsumerMessage;
+      posted.push(message);
+      if (message.type !== 'flow-batch') return;
+      snapshot.load(message.batch);
+      asSent.push(Array.from({ length: snapshot.count }, (_, i) => snapshot.timeMs(i) - T0));
+    };
+    const consumer = createFlowConsumer({ batchCapacity: 4, maxQueuedBatches: 2 }, { worker: 0, post });
+    const counters = new Int32Array((posted[0] as { counters: SharedArrayBuffer }).counters);
+    const reader = new FlowBatchReader();
+    let next = 0;
+    let read = 0;
+    // The detector runs one batch while the thread fills two: the queue stays full, the
+    // thread keeps writing into the free slot.
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < 8; i++) consumer.consume(flow(T0 + next++));
+      const batches = posted.filter((m) => m.type === 'flow-batch');
+      reader.load(batches[read].batch);
+      assert.deepEqual(
+        Array.from({ length: reader.count }, (_, i) => reader.timeMs(i) - T0),
+        asSent[read],
+        `batch ${read} changed while queued`,
+      );
+      read++;
+      Atomics.add(counters, 1, 1);
+    }
+    assert.equal(read, 10);
   });
 
   it('sends everything when the detector keeps up: it runs and acknowledges each batch', async () => {

@@ -32,7 +32,8 @@ const U_OUT_IF = 23;
 const U_DURATION = 24; // flow duration in ms (end - start), capped at 2^32 - 1
 
 export interface FlowBatch {
-  buffer: ArrayBuffer;
+  /** An ArrayBuffer (transferred) or a SharedArrayBuffer slot of a receive thread (batching-flow-consumer.ts). */
+  buffer: ArrayBufferLike;
   count: number;
   /** Bytes used in the header area (which starts at capacity * FLOW_STRIDE). */
   headerBytes: number;
@@ -40,10 +41,15 @@ export interface FlowBatch {
   exporters: string[];
 }
 
+/** Bytes of a batch buffer for `capacity` flows (flow area, then the header area). */
+export function batchBufferBytes(capacity: number): number {
+  return capacity * (FLOW_STRIDE + MAX_HEADER_BYTES);
+}
+
 /** Fills batches in a receive thread. */
 export class FlowBatchWriter {
   readonly capacity: number;
-  #buffer!: ArrayBuffer;
+  #buffer!: ArrayBufferLike;
   #f64!: Float64Array;
   #u32!: Uint32Array;
   #u8!: Uint8Array;
@@ -53,13 +59,14 @@ export class FlowBatchWriter {
   #lastExporter = '';
   #lastExporterIndex = -1;
 
-  constructor(capacity = 4096) {
+  /** `buffer`: where to write (at least batchBufferBytes(capacity)); default a new ArrayBuffer. */
+  constructor(capacity = 4096, buffer?: ArrayBufferLike) {
     this.capacity = capacity;
-    this.#allocate();
+    this.#use(buffer ?? new ArrayBuffer(batchBufferBytes(capacity)));
   }
 
-  #allocate(): void {
-    this.#buffer = new ArrayBuffer(this.capacity * (FLOW_STRIDE + MAX_HEADER_BYTES));
+  #use(buffer: ArrayBufferLike): void {
+    this.#buffer = buffer;
     this.#f64 = new Float64Array(this.#buffer, 0, this.capacity * F64_PER_FLOW);
     this.#u32 = new Uint32Array(this.#buffer, 0, this.capacity * U32_PER_FLOW);
     this.#u8 = new Uint8Array(this.#buffer);
@@ -128,10 +135,10 @@ export class FlowBatchWriter {
     return count;
   }
 
-  /** Hands the filled batch over and starts a new one. */
-  take(): FlowBatch {
+  /** Hands the filled batch over and starts a new one in `next` (default a new ArrayBuffer). */
+  take(next?: ArrayBufferLike): FlowBatch {
     const batch: FlowBatch = { buffer: this.#buffer, count: this.#count, headerBytes: this.#headerBytes, capacity: this.capacity, exporters: this.#exporters };
-    this.#allocate();
+    this.#use(next ?? new ArrayBuffer(batchBufferBytes(this.capacity)));
     return batch;
   }
 }

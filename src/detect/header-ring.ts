@@ -60,15 +60,18 @@ export class HeaderRing {
     if (this.#count < this.capacity) this.#count++;
   }
 
-  /** The headers held, oldest first, each in its own copy. */
+  /**
+   * The headers held, oldest first: views on one copy of the ring (an incident is published
+   * every few seconds while it runs; one allocation instead of one per header).
+   */
   toArray(): SampledPacket[] {
     const list: SampledPacket[] = [];
-    const bytes = this.#bytes;
-    if (bytes === null) return list;
+    if (this.#bytes === null || this.#count === 0) return list;
+    const copy = this.#bytes.slice();
     for (let k = 0; k < this.#count; k++) {
       const slot = (this.#next - this.#count + k + this.capacity) % this.capacity;
       const at = slot * SLOT_BYTES;
-      list.push({ timeMs: this.#times[slot], data: bytes.slice(at, at + this.#lengths[slot]), originalLength: this.#originalLengths[slot] });
+      list.push({ timeMs: this.#times[slot], data: copy.subarray(at, at + this.#lengths[slot]), originalLength: this.#originalLengths[slot] });
     }
     return list;
   }
