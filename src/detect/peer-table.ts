@@ -1,52 +1,93 @@
 /**
  * Traffic per remote address of one watched server and direction: the "External" lines of
- * the packet-limit summary. Bounded: past `max` addresses, new ones are added up together.
+ * the packet-limit summary. Bounded: the first `max` addresses get a line; the traffic of
+ * any further ones is added up together, and how many distinct addresses those were is
+ * estimated from a 4 KiB bitmap (linear counting), not counted in a set: under a flood from
+ * a botnet every flow brings a new address, and a set of them cost a hash lookup per flow
+ * and about 800 KB per watched direction.
  */
 import { addressKeyText } from './address-text.ts';
 import type { RemoteTraffic, TrafficTotals } from './incident.ts';
 
+const BITMAP_BITS = 32_768;
+const BITMAP_MASK = BITMAP_BITS - 1;
+
+/** A 15-bit hash of an address key (int32 IPv4, or the 16-byte string of an IPv6 address). */
+function bitOf(key: number | string): number {
+  let h: number;
+  if (typeof key === 'number') h = key;
+  else {
+    h = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  }
+  // murmur3's finalizer: linear counting needs bits as scattered as random ones (a plain
+  // multiplicative hash spreads consecutive addresses too evenly and overestimates).
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & BITMAP_MASK;
+}
+
 export class PeerTable {
   readonly #max: number;
-  readonly #peers = new Map<number | string, Float64Array>();
-  readonly #addresses = new Map<number | string, string>();
-  readonly others: TrafficTotals & { addresses: number } = { packets: 0, flows: 0, bytes: 0, addresses: 0 };
-  readonly #otherKeys = new Set<number | string>();
+  /** Remote address key -> its index in #traffic. */
+  readonly #index = new Map<number | string, number>();
+  /** Packets, bytes, flows per listed address, three numbers each. */
+  readonly #traffic: Float64Array;
+  readonly #addresses: string[] = [];
+  readonly #other: TrafficTotals = { packets: 0, flows: 0, bytes: 0 };
+  readonly #otherBits = new Uint32Array(BITMAP_BITS / 32);
+  #otherBitsSet = 0;
 
   constructor(max: number) {
     this.#max = max;
+    this.#traffic = new Float64Array(max * 3);
   }
 
-  /** `key`: the remote address as an address key (uint32 IPv4, ipv6Key); formatted when first listed. */
+  /** `key`: the remote address as an address key (int32 IPv4, ipv6Key); formatted when first listed. */
   add(key: number | string, packets: number, bytes: number, flows: number): void {
-    let entry = this.#peers.get(key);
-    if (entry === undefined) {
-      if (this.#peers.size >= this.#max) {
-        this.others.packets += packets;
-        this.others.bytes += bytes;
-        this.others.flows += flows;
-        if (this.#otherKeys.size < this.#max * 10 && !this.#otherKeys.has(key)) {
-          this.#otherKeys.add(key);
-          this.others.addresses++;
+    let at = this.#index.get(key);
+    if (at === undefined) {
+      if (this.#addresses.length >= this.#max) {
+        const o = this.#other;
+        o.packets += packets;
+        o.bytes += bytes;
+        o.flows += flows;
+        const bit = bitOf(key);
+        const word = bit >>> 5;
+        const mask = 1 << (bit & 31);
+        if ((this.#otherBits[word] & mask) === 0) {
+          this.#otherBits[word] |= mask;
+          this.#otherBitsSet++;
         }
         return;
       }
-      entry = new Float64Array(3);
-      this.#peers.set(key, entry);
-      this.#addresses.set(key, addressKeyText(key));
+      at = this.#addresses.length * 3;
+      this.#index.set(key, at);
+      this.#addresses.push(addressKeyText(key));
     }
-    entry[0] += packets;
-    entry[1] += bytes;
-    entry[2] += flows;
+    const t = this.#traffic;
+    t[at] += packets;
+    t[at + 1] += bytes;
+    t[at + 2] += flows;
   }
 
   get size(): number {
-    return this.#peers.size;
+    return this.#addresses.length;
+  }
+
+  /** Traffic of the addresses beyond the listed ones, with their estimated number. */
+  get others(): TrafficTotals & { addresses: number } {
+    const zeros = BITMAP_BITS - this.#otherBitsSet;
+    // Linear counting: n = -m ln(zeros / m); with every bit set, report the bitmap's reach.
+    const addresses = zeros === 0 ? Math.round(BITMAP_BITS * Math.log(BITMAP_BITS)) : Math.round(-BITMAP_BITS * Math.log(zeros / BITMAP_BITS));
+    return { ...this.#other, addresses };
   }
 
   /** Largest first (by packets, then bytes). */
   top(limit: number): RemoteTraffic[] {
     const list: RemoteTraffic[] = [];
-    for (const [key, v] of this.#peers) list.push({ address: this.#addresses.get(key) ?? '', packets: v[0], bytes: v[1], flows: v[2] });
+    const t = this.#traffic;
+    for (let k = 0; k < this.#addresses.length; k++) list.push({ address: this.#addresses[k], packets: t[k * 3], bytes: t[k * 3 + 1], flows: t[k * 3 + 2] });
     list.sort((a, b) => b.packets - a.packets || b.bytes - a.bytes || a.address.localeCompare(b.address));
     return list.slice(0, limit);
   }
