@@ -102,8 +102,13 @@ export function resetFlowRecord(flow: FlowRecord): void {
   flow.ipVersion = 0;
   flow.srcAddr4 = 0;
   flow.dstAddr4 = 0;
-  flow.srcAddr.fill(0);
-  flow.dstAddr.fill(0);
+  // Loops, not fill(): for 16 bytes the call into the runtime cost more than the stores.
+  const src = flow.srcAddr;
+  const dst = flow.dstAddr;
+  for (let i = 0; i < 16; i++) {
+    src[i] = 0;
+    dst[i] = 0;
+  }
   flow.srcPort = 0;
   flow.dstPort = 0;
   flow.protocol = 0;
