@@ -239,8 +239,7 @@ export class FlowDetector {
     state.peers.add(v === 4 ? remote4 | 0 : ipv6Key(u8, remoteOff), packets, bytes, flows);
     // Own addresses as keys too (formatted when the incident is published): no string per flow.
     const own = v === 4 ? (outbound ? src4 : dst4) | 0 : ipv6Key(u8, ownOff);
-    const counts = state.addressCounts;
-    if (counts.size < 64 || counts.has(own)) counts.set(own, (counts.get(own) ?? 0) + packets);
+    state.addressCounts.add(own, packets);
     if (state.incident !== null) {
       state.totals.packets += packets;
       state.totals.bytes += bytes;
