@@ -57,6 +57,8 @@ export class SourceAddressChecker {
   readonly #exporterIds = new Map<string, number>();
   /** Slot -> its own MAC once learned for sure (0 = not yet), to skip the Maps on the hot path. */
   #settledMac = new Float64Array(1024);
+  #lastExporter = '';
+  #lastExporterId = 0;
   readonly #suspects = new Map<number, Suspect>();
   /** Wrong-source packets whose sender could not be recognised. */
   unattributedPackets = 0;
@@ -113,11 +115,15 @@ export class SourceAddressChecker {
   }
 
   #interfaceKey(exporter: string, inputInterface: number): number {
+    // Flows of a batch mostly share their exporter's string: compare it before hashing it.
+    if (exporter === this.#lastExporter) return this.#lastExporterId * 4_294_967_296 + inputInterface;
     let id = this.#exporterIds.get(exporter);
     if (id === undefined) {
       id = this.#exporterIds.size;
       if (id < 1_000_000) this.#exporterIds.set(exporter, id);
     }
+    this.#lastExporter = exporter;
+    this.#lastExporterId = id;
     return id * 4_294_967_296 + inputInterface;
   }
 
