@@ -36,7 +36,7 @@ export interface DetectionTotals {
 export type CollectorProcessCommand = { type: 'totals' } | { type: 'mark'; atMs: number; graceMs: number } | { type: 'stop' };
 
 export type CollectorProcessReply =
-  | { type: 'ready' }
+  | { type: 'ready'; receiver: string }
   | { type: 'failed'; message: string }
   | { type: 'totals'; totals: UdpCollectorTotals; workerFlows: number[]; detection: DetectionTotals | null };
 
@@ -125,7 +125,7 @@ process.on('message', (command: CollectorProcessCommand) => {
 });
 
 Promise.resolve(detector?.start()).then(() => collector.start()).then(
-  () => reply({ type: 'ready' }),
+  () => reply({ type: 'ready', receiver: collector.receiver ?? 'unknown' }),
   (error: unknown) => {
     reply({ type: 'failed', message: (error as Error).message });
     process.disconnect?.();

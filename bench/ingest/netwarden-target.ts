@@ -30,7 +30,7 @@ const SETTLE_TIMEOUT_MS = 15_000;
 export class NetwardenTarget implements IngestTarget {
   readonly implementation = 'netwarden';
   readonly port: number;
-  readonly setup: string;
+  setup: string;
   readonly #options: NetwardenTargetOptions;
   #child: ChildProcess | undefined;
   #exited = false;
@@ -78,6 +78,7 @@ export class NetwardenTarget implements IngestTarget {
     });
     const reply = await this.#next(20_000);
     if (reply.type !== 'ready') throw new Error(`netwarden collector: ${reply.type === 'failed' ? reply.message : reply.type}`);
+    if (!this.setup.includes('receive path')) this.setup += `; receive path ${reply.receiver}`;
   }
 
   #next(timeoutMs: number): Promise<CollectorProcessReply> {

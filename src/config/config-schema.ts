@@ -161,6 +161,11 @@ export const ConfigSchema = Type.Object(
         default: 32 * 1024 * 1024,
         description: 'SO_RCVBUF per socket (capped by net.core.rmem_max)',
       }),
+      receiver: Type.Union([Type.Literal('auto'), Type.Literal('node'), Type.Literal('recvmmsg')], {
+        default: 'auto',
+        description:
+          "how receive threads take datagrams: 'recvmmsg' (up to 64 per system call, native module built by npm run build:native; startup fails without it), 'node' (Node's dgram, one per event), 'auto' (recvmmsg when built)",
+      }),
       maxExporters: Type.Integer({ minimum: 1, default: 2000, description: 'exporters tracked at once (template caches, counters)' }),
       maxTemplatesPerExporter: Type.Integer({
         minimum: 1,

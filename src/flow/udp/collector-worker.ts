@@ -8,6 +8,7 @@ import { ExporterAllowlist } from '../exporter-allowlist.ts';
 import type { CreateFlowConsumer, FlowConsumer, FlowConsumerSpec } from '../flow-consumer.ts';
 import { FlowDecoders, type FlowDecodersOptions } from '../flow-decoders.ts';
 import type { FlowProtocol } from '../flow-protocol.ts';
+import { loadNativeReceive, type NativeReceiveLoop, startNativeReceive } from './native-receiver.ts';
 import { openUdpListener } from './udp-listener.ts';
 
 export interface CollectorWorkerData {
@@ -15,6 +16,8 @@ export interface CollectorWorkerData {
   listeners: Array<{ protocol: FlowProtocol; host: string; port: number; address: string }>;
   exporters: string[];
   receiveBufferBytes: number;
+  /** 'recvmmsg': the batched native path (must be built); 'node': Node's dgram; 'auto': the first when built. */
+  receiver: 'auto' | 'node' | 'recvmmsg';
   decoders: FlowDecodersOptions;
   consumer: FlowConsumerSpec;
 }
@@ -34,7 +37,7 @@ export interface CollectorWorkerStats {
 }
 
 export type CollectorWorkerMessage =
-  | { type: 'ready'; worker: number }
+  | { type: 'ready'; worker: number; receiver: 'node' | 'recvmmsg' }
   | { type: 'failed'; worker: number; message: string }
   | CollectorWorkerStats
   | { type: 'consumer'; worker: number; message: unknown }
@@ -56,6 +59,7 @@ let unknownExporterDatagrams = 0;
 const sockets: Socket[] = [];
 let consumer: FlowConsumer;
 let tickTimer: NodeJS.Timeout | undefined;
+let nativeLoop: NativeReceiveLoop | undefined;
 let lastStats = 0;
 
 function stats(): CollectorWorkerStats {
@@ -104,6 +108,28 @@ async function start(): Promise<void> {
       }),
     );
   }
+  const native = data.receiver === 'node' ? null : loadNativeReceive();
+  if (data.receiver === 'recvmmsg' && native === null) {
+    throw new Error('collector.receiver is recvmmsg but the native module is not built (npm run build:native)');
+  }
+  if (native !== null) {
+    nativeLoop = startNativeReceive(native, sockets, {
+      onDatagram(index, datagram, exporter) {
+        if (!allowlist.allows(exporter)) {
+          unknownExporterDatagrams++;
+          return;
+        }
+        decoders.decode(data.listeners[index].protocol, datagram, exporter, Date.now(), sink);
+      },
+      onTruncated(index, exporter) {
+        const listener = data.listeners[index];
+        decoders.errors.record(listener.protocol, exporter, 'truncated', 'datagram longer than the receive slot');
+      },
+      onError(message) {
+        decoders.errors.record(data.listeners[0].protocol, data.listeners[0].address, 'socket_error', message);
+      },
+    });
+  }
   tickTimer = setInterval(() => {
     const now = Date.now();
     consumer.tick(now);
@@ -113,12 +139,13 @@ async function start(): Promise<void> {
       post(stats());
     }
   }, CONSUMER_TICK_MS);
-  post({ type: 'ready', worker: data.worker });
+  post({ type: 'ready', worker: data.worker, receiver: native !== null ? 'recvmmsg' : 'node' });
 }
 
 port.on('message', (message: { type: string }) => {
   if (message.type !== 'stop') return;
   clearInterval(tickTimer);
+  nativeLoop?.stop();
   for (const socket of sockets) socket.close();
   consumer?.close();
   post(stats());

@@ -28,73 +28,83 @@ async function until(condition: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-describe('UDP collector', () => {
-  const metrics = new Registry();
-  const flowCounts = new Map<number, number>();
-  let collector: UdpCollector;
-  const ports = { sflow: 46343, netflow: 42055, ipfix: 44739 };
+// Both receive paths: the batched native one (recvmmsg, built by npm run build:native, which
+// `npm test` runs first) and Node's dgram.
+for (const receiver of ['recvmmsg', 'node'] as const) {
+  describe(`UDP collector (${receiver} receive path)`, () => {
+    const metrics = new Registry();
+    const flowCounts = new Map<number, number>();
+    let collector: UdpCollector;
+    const offset = receiver === 'node' ? 10 : 0;
+    const ports = { sflow: 46343 + offset, netflow: 42055 + offset, ipfix: 44739 + offset };
 
-  before(async () => {
-    collector = new UdpCollector({
-      config: {
-        sflow: [`127.0.0.1:${ports.sflow}`],
-        netflow: [`127.0.0.1:${ports.netflow}`],
-        ipfix: [`127.0.0.1:${ports.ipfix}`],
-        exporters: ['127.0.0.1/32'],
-        workers: 2,
-        receiveBufferBytes: 1 << 20,
-        maxExporters: 100,
-        maxTemplatesPerExporter: 64,
-        templateExpirySeconds: 600,
-      },
-      logger: createLogger('silent'),
-      metrics,
-      onConsumerMessage: (message, worker) => flowCounts.set(worker, (message as { flows: number }).flows),
+    before(async () => {
+      collector = new UdpCollector({
+        config: {
+          sflow: [`127.0.0.1:${ports.sflow}`],
+          netflow: [`127.0.0.1:${ports.netflow}`],
+          ipfix: [`127.0.0.1:${ports.ipfix}`],
+          exporters: ['127.0.0.1/32'],
+          workers: 2,
+          receiveBufferBytes: 1 << 20,
+          receiver,
+          maxExporters: 100,
+          maxTemplatesPerExporter: 64,
+          templateExpirySeconds: 600,
+        },
+        logger: createLogger('silent'),
+        metrics,
+        onConsumerMessage: (message, worker) => flowCounts.set(worker, (message as { flows: number }).flows),
+      });
+      await collector.start();
     });
-    await collector.start();
-  });
-  after(() => collector.stop());
+    after(() => collector.stop());
 
-  it('decodes sFlow, NetFlow v9 (template then data), NetFlow v5 and IPFIX sent over loopback', async () => {
-    const feeds: Array<[number, Buffer[]]> = [
-      [ports.sflow, capture('sflow-data-1140.pcap')],
-      [ports.netflow, [...capture('netflow-template.pcap'), ...capture('netflow-data.pcap')]],
-      [ports.netflow, capture('netflow-nfv5.pcap')],
-      [ports.ipfix, [...capture('netflow-ipfixprobe-templates.pcap'), ...capture('netflow-ipfixprobe-data.pcap')]],
-    ];
-    // What the same datagrams decode to in-process is what must arrive.
-    const reference = new FlowDecoders({ maxExporters: 10, maxTemplatesPerExporter: 64, templateExpirySeconds: 600 });
-    let expectedFlows = 0;
-    let expectedDatagrams = 0;
-    for (const [port, datagrams] of feeds) {
-      for (const d of datagrams) {
-        expectedFlows += reference.decode(port === ports.sflow ? 'sflow' : 'netflow', d, '127.0.0.1', Date.now(), () => {});
-        expectedDatagrams++;
+    it('receives through the path configured', () => {
+      assert.equal(collector.receiver, receiver);
+    });
+
+    it('decodes sFlow, NetFlow v9 (template then data), NetFlow v5 and IPFIX sent over loopback', async () => {
+      const feeds: Array<[number, Buffer[]]> = [
+        [ports.sflow, capture('sflow-data-1140.pcap')],
+        [ports.netflow, [...capture('netflow-template.pcap'), ...capture('netflow-data.pcap')]],
+        [ports.netflow, capture('netflow-nfv5.pcap')],
+        [ports.ipfix, [...capture('netflow-ipfixprobe-templates.pcap'), ...capture('netflow-ipfixprobe-data.pcap')]],
+      ];
+      // What the same datagrams decode to in-process is what must arrive.
+      const reference = new FlowDecoders({ maxExporters: 10, maxTemplatesPerExporter: 64, templateExpirySeconds: 600 });
+      let expectedFlows = 0;
+      let expectedDatagrams = 0;
+      for (const [port, datagrams] of feeds) {
+        for (const d of datagrams) {
+          expectedFlows += reference.decode(port === ports.sflow ? 'sflow' : 'netflow', d, '127.0.0.1', Date.now(), () => {});
+          expectedDatagrams++;
+        }
       }
-    }
-    assert.ok(expectedFlows > 40, `captures hold flows (${expectedFlows})`);
-    // One sender socket per feed keeps an exporter's templates and data on one thread, as with a real router.
-    for (const [port, datagrams] of feeds) await send(port, datagrams);
-    await until(() => collector.totals().flows === expectedFlows && collector.totals().datagrams === expectedDatagrams);
-    await until(() => [...flowCounts.values()].reduce((a, b) => a + b, 0) === expectedFlows);
-    const text = await metrics.metrics();
-    assert.match(text, /netwarden_collector_datagrams_total\{protocol="sflow"\} 1/);
-    assert.equal(collector.totals().decodeErrors, 0);
-  });
+      assert.ok(expectedFlows > 40, `captures hold flows (${expectedFlows})`);
+      // One sender socket per feed keeps an exporter's templates and data on one thread, as with a real router.
+      for (const [port, datagrams] of feeds) await send(port, datagrams);
+      await until(() => collector.totals().flows === expectedFlows && collector.totals().datagrams === expectedDatagrams);
+      await until(() => [...flowCounts.values()].reduce((a, b) => a + b, 0) === expectedFlows);
+      const text = await metrics.metrics();
+      assert.match(text, /netwarden_collector_datagrams_total\{protocol="sflow"\} 1/);
+      assert.equal(collector.totals().decodeErrors, 0);
+    });
 
-  it('drops datagrams from exporters not in the list, and counts bad datagrams per exporter and reason', async () => {
-    await send(ports.sflow, capture('sflow-data-1140.pcap'), '127.0.0.2');
-    await until(() => collector.totals().unknownExporterDatagrams === 1);
-    const garbage = [Buffer.from([0, 0, 0, 9, 1, 2]), Buffer.alloc(0), Buffer.from('not a flow datagram at all')];
-    await send(ports.netflow, garbage);
-    await send(ports.sflow, [Buffer.from([0, 0, 0, 5, 0, 0, 0, 1])]);
-    await until(() => collector.totals().decodeErrors >= 4);
-    const text = await metrics.metrics();
-    assert.match(text, /netwarden_collector_unknown_exporter_datagrams_total 1/);
-    assert.match(text, /netwarden_collector_decode_errors_total\{protocol="netflow",exporter="127\.0\.0\.1",reason="(truncated|bad_version)"\} \d/);
-    assert.match(text, /netwarden_collector_decode_errors_total\{protocol="sflow",exporter="127\.0\.0\.1",reason="truncated"\} 1/);
+    it('drops datagrams from exporters not in the list, and counts bad datagrams per exporter and reason', async () => {
+      await send(ports.sflow, capture('sflow-data-1140.pcap'), '127.0.0.2');
+      await until(() => collector.totals().unknownExporterDatagrams === 1);
+      const garbage = [Buffer.from([0, 0, 0, 9, 1, 2]), Buffer.alloc(0), Buffer.from('not a flow datagram at all')];
+      await send(ports.netflow, garbage);
+      await send(ports.sflow, [Buffer.from([0, 0, 0, 5, 0, 0, 0, 1])]);
+      await until(() => collector.totals().decodeErrors >= 4);
+      const text = await metrics.metrics();
+      assert.match(text, /netwarden_collector_unknown_exporter_datagrams_total 1/);
+      assert.match(text, /netwarden_collector_decode_errors_total\{protocol="netflow",exporter="127\.0\.0\.1",reason="(truncated|bad_version)"\} \d/);
+      assert.match(text, /netwarden_collector_decode_errors_total\{protocol="sflow",exporter="127\.0\.0\.1",reason="truncated"\} 1/);
+    });
   });
-});
+}
 
 describe('UDP collector logging', () => {
   it('logs at most five bad datagrams a minute however many arrive, and counts them all', async () => {

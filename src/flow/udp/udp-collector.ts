@@ -19,6 +19,8 @@ export interface UdpCollectorConfig {
   exporters: string[];
   workers: number;
   receiveBufferBytes: number;
+  /** Default 'auto': the batched native receive path when built (npm run build:native), else Node's dgram. */
+  receiver?: 'auto' | 'node' | 'recvmmsg';
   maxExporters: number;
   maxTemplatesPerExporter: number;
   templateExpirySeconds: number;
@@ -49,6 +51,8 @@ export class UdpCollector {
   readonly name = 'collector';
   readonly #deps: UdpCollectorDeps;
   readonly #workers: Worker[] = [];
+  /** How the receive threads take datagrams, once started. */
+  receiver: 'node' | 'recvmmsg' | undefined;
   readonly #latest = new Map<number, CollectorWorkerStats>();
   readonly #ports: number[];
   readonly #datagrams: Counter<'protocol'>;
@@ -98,6 +102,7 @@ export class UdpCollector {
         listeners: this.listeners(),
         exporters: c.exporters,
         receiveBufferBytes: c.receiveBufferBytes,
+        receiver: c.receiver ?? 'auto',
         decoders: { maxExporters: c.maxExporters, maxTemplatesPerExporter: c.maxTemplatesPerExporter, templateExpirySeconds: c.templateExpirySeconds },
         consumer: this.#deps.consumer ?? COUNTING_CONSUMER,
       };
@@ -106,7 +111,10 @@ export class UdpCollector {
       ready.push(
         new Promise<void>((resolve, reject) => {
           worker.on('message', (message: CollectorWorkerMessage) => {
-            if (message.type === 'ready') resolve();
+            if (message.type === 'ready') {
+              this.receiver = message.receiver;
+              resolve();
+            }
             else if (message.type === 'failed') reject(new Error(`receive thread ${i}: ${message.message}`));
             else this.#onMessage(message);
           });
@@ -124,7 +132,7 @@ export class UdpCollector {
       await this.stop();
       throw error;
     }
-    this.#deps.logger.info({ component: 'collector', workers: c.workers, listeners: this.listeners().map((l) => `${l.protocol}@${l.address}`) }, 'collector listening');
+    this.#deps.logger.info({ component: 'collector', workers: c.workers, receiver: this.receiver, listeners: this.listeners().map((l) => `${l.protocol}@${l.address}`) }, 'collector listening');
   }
 
   #onMessage(message: CollectorWorkerMessage): void {

@@ -1,0 +1,151 @@
+/**
+ * The batched receive path of a receive thread (native/recvmmsg.c): when the module is
+ * built (`npm run build:native`), the thread still binds its sockets with Node's dgram
+ * (SO_REUSEPORT, buffer size), then stops Node reading them and takes datagrams itself, up
+ * to 64 per call, into one reused buffer. Without the module, or with
+ * `collector.receiver: node`, Node's dgram delivers them one event at a time.
+ */
+import type { Socket } from 'node:dgram';
+import { createRequire } from 'node:module';
+
+export interface NativeReceive {
+  /** Waits up to `timeoutMs` on `fds`, then receives; returns datagrams received or -errno. */
+  receive(fds: Int32Array, timeoutMs: number, buffer: Uint8Array, slotBytes: number, meta: Int32Array): number;
+}
+
+export const NATIVE_MODULE_PATH = new URL('./native/build/recvmmsg.node', import.meta.url);
+
+let loaded: NativeReceive | null | undefined;
+
+/** The native module, or null when it is not built (or does not load here). */
+export function loadNativeReceive(): NativeReceive | null {
+  if (loaded === undefined) {
+    try {
+      loaded = createRequire(import.meta.url)(NATIVE_MODULE_PATH.pathname) as NativeReceive;
+    } catch {
+      loaded = null;
+    }
+  }
+  return loaded;
+}
+
+/** Largest datagram taken whole; a longer one is counted as truncated (flow exports stay far below). */
+export const SLOT_BYTES = 65_536;
+export const BATCH = 64;
+const META_WORDS = 8;
+/** How long one poll waits when nothing arrives: the thread's timers run at least this often. */
+const POLL_MS = 5;
+/** Receiving runs in slices this long, then yields to the thread's event loop (timers, messages). */
+const SLICE_MS = 20;
+
+/** Node's handle of a bound dgram socket (not in its public API). */
+interface UdpHandle {
+  fd: number;
+  recvStop(): number;
+}
+
+export interface NativeReceiveLoop {
+  stop(): void;
+}
+
+/**
+ * Takes over the bound sockets: Node stops reading them and this loop receives instead,
+ * calling `onDatagram(listenerIndex, bytes, exporter)` per datagram (the bytes are valid
+ * only during the call) and `onTruncated` / `onError` for the rest.
+ */
+export function startNativeReceive(
+  native: NativeReceive,
+  sockets: Socket[],
+  handlers: {
+    onDatagram(listener: number, datagram: Uint8Array, exporter: string): void;
+    onTruncated(listener: number, exporter: string): void;
+    onError(message: string): void;
+  },
+): NativeReceiveLoop {
+  const fds = new Int32Array(sockets.length);
+  sockets.forEach((socket, i) => {
+    const handle = (socket as unknown as { _handle: UdpHandle })._handle;
+    handle.recvStop();
+    fds[i] = handle.fd;
+  });
+  const buffer = new Uint8Array(BATCH * SLOT_BYTES);
+  const meta = new Int32Array(BATCH * META_WORDS);
+  /** Source address text by IPv4 word / IPv6 words: exporters are few, their text is made once. */
+  const names = new Map<number | string, string>();
+  const nameOf = (m: number): string => {
+    if (meta[m + 2] === 4) {
+      const a = meta[m + 4];
+      let name = names.get(a);
+      if (name === undefined) {
+        name = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+        if (names.size < 100_000) names.set(a, name);
+      }
+      return name;
+    }
+    const key = `${meta[m + 4]}:${meta[m + 5]}:${meta[m + 6]}:${meta[m + 7]}`;
+    let name = names.get(key);
+    if (name === undefined && meta[m + 4] === 0 && meta[m + 5] === 0 && meta[m + 6] === 0xffff) {
+      // An IPv4 exporter on a dual-stack socket, written as Node writes it.
+      const a = meta[m + 7];
+      name = `::ffff:${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+    }
+    if (name === undefined) {
+      const groups: string[] = [];
+      for (let w = 4; w < 8; w++) groups.push(((meta[m + w] >>> 16) & 0xffff).toString(16), (meta[m + w] & 0xffff).toString(16));
+      name = compressIpv6(groups);
+      if (names.size < 100_000) names.set(key, name);
+    }
+    return name;
+  };
+  let stopped = false;
+  let lastError = '';
+  const loop = (): void => {
+    if (stopped) return;
+    const until = performance.now() + SLICE_MS;
+    do {
+      const n = native.receive(fds, POLL_MS, buffer, SLOT_BYTES, meta);
+      if (n < 0) {
+        const message = `recvmmsg failed: errno ${-n}`;
+        if (message !== lastError) handlers.onError(message);
+        lastError = message;
+        break;
+      }
+      for (let k = 0; k < n; k++) {
+        const m = k * META_WORDS;
+        const length = meta[m];
+        const exporter = nameOf(m);
+        if (length < 0) handlers.onTruncated(meta[m + 1], exporter);
+        else handlers.onDatagram(meta[m + 1], buffer.subarray(k * SLOT_BYTES, k * SLOT_BYTES + length), exporter);
+      }
+      if (n === 0) break;
+    } while (performance.now() < until);
+    setImmediate(loop);
+  };
+  setImmediate(loop);
+  return {
+    stop() {
+      stopped = true;
+    },
+  };
+}
+
+/** RFC 5952 text of eight hex groups: the longest run of two or more zero groups becomes "::". */
+function compressIpv6(groups: string[]): string {
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > bestLength && j - i >= 2) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  if (bestStart < 0) return groups.join(':');
+  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLength).join(':')}`;
+}
