@@ -11,6 +11,8 @@ import { createRequire } from 'node:module';
 export interface NativeReceive {
   /** Waits up to `timeoutMs` on `fds`, then receives; returns datagrams received or -errno. */
   receive(fds: Int32Array, timeoutMs: number, buffer: Uint8Array, slotBytes: number, meta: Int32Array): number;
+  /** sendmmsg on a connected socket (the intake benchmark's sender); returns datagrams sent or -errno. */
+  send(fd: number, datagrams: Uint8Array[]): number;
 }
 
 export const NATIVE_MODULE_PATH = new URL('./native/build/recvmmsg.node', import.meta.url);

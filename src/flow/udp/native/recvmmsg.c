@@ -5,6 +5,8 @@
  * one datagram per event loop callback, with a new Buffer and a source-address object
  * each; here a whole batch costs one call from JavaScript and allocates nothing.
  *
+ * Also send() with sendmmsg(2), for the intake benchmark's sender.
+ *
  * N-API only (NAPI_VERSION 8), so the module built against any Node.js headers loads in
  * any Node.js that has that N-API version. Built by scripts/build-native.ts.
  */
@@ -121,10 +123,63 @@ static napi_value Receive(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * send(fd: number, datagrams: Uint8Array[]): number -- sendmmsg(2) on a connected socket,
+ * 64 at a time; returns how many were sent (fewer when the socket would block), or -errno.
+ * Used by the intake benchmark's sender, so that sending costs the machine it shares with
+ * the collectors as little as possible.
+ */
+static napi_value Send(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_value result;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  uint32_t count;
+  bool isArray = false;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_is_array(env, argv[1], &isArray) != napi_ok || !isArray ||
+      napi_get_array_length(env, argv[1], &count) != napi_ok) {
+    napi_throw_type_error(env, NULL, "send(fd, datagrams: Uint8Array[])");
+    return NULL;
+  }
+  struct mmsghdr msgs[MAX_BATCH];
+  struct iovec iov[MAX_BATCH];
+  uint32_t sent = 0;
+  while (sent < count) {
+    uint32_t n = count - sent < MAX_BATCH ? count - sent : MAX_BATCH;
+    memset(msgs, 0, sizeof(struct mmsghdr) * n);
+    for (uint32_t k = 0; k < n; k++) {
+      napi_value element;
+      void* data;
+      size_t length;
+      if (napi_get_element(env, argv[1], sent + k, &element) != napi_ok || !typed(env, element, napi_uint8_array, &data, &length)) {
+        napi_throw_type_error(env, NULL, "send: every datagram must be a Uint8Array");
+        return NULL;
+      }
+      iov[k].iov_base = data;
+      iov[k].iov_len = length;
+      msgs[k].msg_hdr.msg_iov = &iov[k];
+      msgs[k].msg_hdr.msg_iovlen = 1;
+    }
+    int r = sendmmsg(fd, msgs, n, MSG_DONTWAIT);
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || sent > 0) break;
+      napi_create_int32(env, -errno, &result);
+      return result;
+    }
+    sent += (uint32_t)r;
+    if ((uint32_t)r < n) break;
+  }
+  napi_create_int32(env, (int32_t)sent, &result);
+  return result;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "receive", NAPI_AUTO_LENGTH, Receive, NULL, &fn);
   napi_set_named_property(env, exports, "receive", fn);
+  napi_create_function(env, "send", NAPI_AUTO_LENGTH, Send, NULL, &fn);
+  napi_set_named_property(env, exports, "send", fn);
   return exports;
 }
 
