@@ -8,7 +8,7 @@
  * It reports what it actually achieved: on a 2-core machine the sender may be the limit.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { loadNativeReceive } from '../../src/flow/udp/native-receiver.ts';
+import { loadNativeReceive, udpHandleOf } from '../../src/flow/udp/native-receiver.ts';
 import { buildTrafficPool, poolSummary, type TrafficKind, type TrafficPool } from './traffic-pool.ts';
 
 /** sendmmsg through the collector's native module when built: the sender then costs the shared cores less. */
@@ -84,7 +84,7 @@ async function send(port: number, rate: number, seconds: number): Promise<SendRe
     // slips instead (the achieved rate shows it), so no collector ever sees more than
     // ~5 ms of traffic at once.
     const maxOwed = Math.max(chunk, Math.ceil(rate / 200));
-    const fds = sockets.map((socket) => (socket as unknown as { _handle: { fd: number } })._handle.fd);
+    const fds = sockets.map((socket) => (native === null ? -1 : udpHandleOf(socket).fd));
     const batches: Uint8Array[][] | null = native === null ? null : sockets.map(() => []);
     const start = performance.now();
     const end = start + seconds * 1000;

@@ -46,6 +46,19 @@ interface UdpHandle {
   recvStop(): number;
 }
 
+/**
+ * The handle of a bound dgram socket, from the socket's internal state (the public-looking
+ * `_handle` getter prints a deprecation warning). Throws if this Node.js keeps it elsewhere.
+ */
+export function udpHandleOf(socket: Socket): UdpHandle {
+  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  const handle = key === undefined ? undefined : (socket as unknown as Record<symbol, { handle?: UdpHandle }>)[key]?.handle;
+  if (handle === undefined || typeof handle.fd !== 'number' || handle.fd < 0 || typeof handle.recvStop !== 'function') {
+    throw new Error("this Node.js keeps a dgram socket's handle where the native receive path cannot find it (collector.receiver: node)");
+  }
+  return handle;
+}
+
 export interface NativeReceiveLoop {
   stop(): void;
 }
@@ -66,7 +79,7 @@ export function startNativeReceive(
 ): NativeReceiveLoop {
   const fds = new Int32Array(sockets.length);
   sockets.forEach((socket, i) => {
-    const handle = (socket as unknown as { _handle: UdpHandle })._handle;
+    const handle = udpHandleOf(socket);
     handle.recvStop();
     fds[i] = handle.fd;
   });
