@@ -37,6 +37,12 @@ export class PeerTable {
   readonly #other: TrafficTotals = { packets: 0, flows: 0, bytes: 0 };
   readonly #otherBits = new Uint32Array(BITMAP_BITS / 32);
   #otherBitsSet = 0;
+  /**
+   * The listed addresses' bits: once the list is full, an address whose bit is clear is
+   * surely not listed, and most flows skip the Map lookup (about 6 % false positives with
+   * 2,000 listed).
+   */
+  readonly #listedBits = new Uint32Array(BITMAP_BITS / 32);
 
   constructor(max: number) {
     this.#max = max;
@@ -45,16 +51,17 @@ export class PeerTable {
 
   /** `key`: the remote address as an address key (int32 IPv4, ipv6Key); formatted when first listed. */
   add(key: number | string, packets: number, bytes: number, flows: number): void {
-    let at = this.#index.get(key);
+    const bit = bitOf(key);
+    const word = bit >>> 5;
+    const mask = 1 << (bit & 31);
+    const full = this.#addresses.length >= this.#max;
+    let at = full && (this.#listedBits[word] & mask) === 0 ? undefined : this.#index.get(key);
     if (at === undefined) {
-      if (this.#addresses.length >= this.#max) {
+      if (full) {
         const o = this.#other;
         o.packets += packets;
         o.bytes += bytes;
         o.flows += flows;
-        const bit = bitOf(key);
-        const word = bit >>> 5;
-        const mask = 1 << (bit & 31);
         if ((this.#otherBits[word] & mask) === 0) {
           this.#otherBits[word] |= mask;
           this.#otherBitsSet++;
@@ -63,6 +70,7 @@ export class PeerTable {
       }
       at = this.#addresses.length * 3;
       this.#index.set(key, at);
+      this.#listedBits[word] |= mask;
       this.#addresses.push(addressKeyText(key));
     }
     const t = this.#traffic;
