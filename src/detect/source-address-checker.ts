@@ -57,6 +57,15 @@ export class SourceAddressChecker {
   readonly #exporterIds = new Map<string, number>();
   /** Slot -> its own MAC once learned for sure (0 = not yet), to skip the Maps on the hot path. */
   #settledMac = new Float64Array(1024);
+  /**
+   * Slot -> the exporter interface key + 1 whose verdict for it cannot change any more: its
+   * own interface (learned for sure) or a shared one (ambiguous identifies nobody). Behind a
+   * router's aggregation port every server's interface is shared, and without this each
+   * outbound NetFlow record paid a Map lookup to be told so again.
+   */
+  #settledLink = new Float64Array(1024);
+  /** Set by #classify: its -1 is final for this slot and link. */
+  #stable = false;
   #lastExporter = '';
   #lastExporterId = 0;
   readonly #suspects = new Map<number, Suspect>();
@@ -83,8 +92,23 @@ export class SourceAddressChecker {
       if (sender < 0 && this.#macs.get(mac)?.slot === srcSlot && (this.#macs.get(mac)?.flows ?? 0) >= MIN_LEARNED_FLOWS) this.#settle(srcSlot, mac);
       return sender;
     }
-    if (inputInterface !== 0) return this.#classify(this.#interfaces, this.#interfaceOf, this.#interfaceKey(exporter, inputInterface), srcSlot);
+    if (inputInterface !== 0) {
+      const link = this.#interfaceKey(exporter, inputInterface);
+      if (srcSlot < this.#settledLink.length && this.#settledLink[srcSlot] === link + 1) return -1;
+      const sender = this.#classify(this.#interfaces, this.#interfaceOf, link, srcSlot);
+      if (this.#stable) this.#settleLink(srcSlot, link);
+      return sender;
+    }
     return -1;
+  }
+
+  #settleLink(slot: number, link: number): void {
+    if (slot >= this.#settledLink.length) {
+      const next = new Float64Array(Math.max(slot + 1, this.#settledLink.length * 2));
+      next.set(this.#settledLink);
+      this.#settledLink = next;
+    }
+    this.#settledLink[slot] = link + 1;
   }
 
   #settle(slot: number, mac: number): void {
@@ -97,6 +121,7 @@ export class SourceAddressChecker {
   }
 
   #classify(owners: Map<number, Learned>, ownLink: Map<number, number>, link: number, srcSlot: number): number {
+    this.#stable = false;
     const learned = owners.get(link);
     if (learned === undefined) {
       if (owners.size < MAX_LEARNED) owners.set(link, { slot: srcSlot, flows: 1 });
@@ -105,12 +130,17 @@ export class SourceAddressChecker {
     }
     if (learned.slot === srcSlot) {
       learned.flows++;
+      this.#stable = learned.flows >= MIN_LEARNED_FLOWS;
       return -1;
     }
-    if (learned.slot === AMBIGUOUS) return -1;
+    if (learned.slot === AMBIGUOUS) {
+      this.#stable = true;
+      return -1;
+    }
     const victimLink = ownLink.get(srcSlot);
     if (learned.flows >= MIN_LEARNED_FLOWS && victimLink !== undefined && victimLink !== link) return learned.slot;
     learned.slot = AMBIGUOUS;
+    this.#stable = true;
     return -1;
   }
 
