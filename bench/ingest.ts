@@ -48,7 +48,7 @@ import { measureDecodeRate } from './ingest/decode-rate.ts';
 import { FastnetmonTarget } from './ingest/fastnetmon-target.ts';
 import { type IngestTarget, sleep } from './ingest/ingest-target.ts';
 import { type SearchResult, searchLosslessRate } from './ingest/lossless-search.ts';
-import { NetwardenTarget } from './ingest/netwarden-target.ts';
+import { NetwardenTarget, type NetwardenTargetOptions } from './ingest/netwarden-target.ts';
 import { commandExists, NfdumpTarget } from './ingest/nfdump-target.ts';
 import { machineCpuJiffies, readSysctl } from './ingest/proc-stats.ts';
 import { int, mib, percent, short, table } from './ingest/report-format.ts';
@@ -241,34 +241,14 @@ async function endToEndPart(): Promise<{ text: string; outcomes: Outcome[] }> {
   const plans = (protocol: TrafficKind): Plan[] => {
     const wire = protocol === 'sflow' ? 'sflow' : 'netflow';
     const list: Plan[] = [];
-    if (netwardenModes.has('collect')) {
-      list.push({
-        implementation: 'netwarden',
-        weight: 1.6,
-        make: async (port) =>
-          new NetwardenTarget({
-            protocol: wire,
-            port,
-            workers: WORKERS,
-            receiveBufferBytes: RECEIVE_BUFFER_BYTES,
-            consumer: { module: consumerUrl, options: consumerOptions },
-          }),
-      });
-    }
+    const netwarden = (implementation: string, consumer: { module: string; options: unknown }, detect?: NetwardenTargetOptions['detect']): Plan => ({
+      implementation,
+      weight: 1.6,
+      make: async (port) => new NetwardenTarget({ protocol: wire, port, workers: WORKERS, receiveBufferBytes: RECEIVE_BUFFER_BYTES, consumer, detect }),
+    });
+    if (netwardenModes.has('collect')) list.push(netwarden('netwarden', { module: consumerUrl, options: consumerOptions }));
     if (netwardenModes.has('detect')) {
-      list.push({
-        implementation: 'netwarden + detection',
-        weight: 1.6,
-        make: async (port) =>
-          new NetwardenTarget({
-            protocol: wire,
-            port,
-            workers: WORKERS,
-            receiveBufferBytes: RECEIVE_BUFFER_BYTES,
-            consumer: { module: BATCHING_CONSUMER_MODULE, options: {} },
-            detect: { networks: PROVIDER_NETWORKS, overrides: detectOverrides },
-          }),
-      });
+      list.push(netwarden('netwarden + detection', { module: BATCHING_CONSUMER_MODULE, options: {} }, { networks: PROVIDER_NETWORKS, overrides: detectOverrides }));
     }
     const binary = protocol === 'sflow' ? 'sfcapd' : 'nfcapd';
     const installed = protocol === 'sflow' ? haveSfcapd : haveNfcapd;

@@ -7,6 +7,7 @@
  */
 import type { Socket } from 'node:dgram';
 import { createRequire } from 'node:module';
+import { formatAddress } from '../flow-record.ts';
 
 export interface NativeReceive {
   /** Waits up to `timeoutMs` on `fds`, then receives; returns datagrams received or -errno. */
@@ -87,6 +88,7 @@ export function startNativeReceive(
   const meta = new Int32Array(BATCH * META_WORDS);
   /** Source address text by IPv4 word / IPv6 words: exporters are few, their text is made once. */
   const names = new Map<number | string, string>();
+  const v6 = new Uint8Array(16);
   const nameOf = (m: number): string => {
     if (meta[m + 2] === 4) {
       const a = meta[m + 4];
@@ -105,9 +107,14 @@ export function startNativeReceive(
       name = `::ffff:${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
     }
     if (name === undefined) {
-      const groups: string[] = [];
-      for (let w = 4; w < 8; w++) groups.push(((meta[m + w] >>> 16) & 0xffff).toString(16), (meta[m + w] & 0xffff).toString(16));
-      name = compressIpv6(groups);
+      for (let w = 0; w < 4; w++) {
+        const word = meta[m + 4 + w];
+        v6[w * 4] = word >>> 24;
+        v6[w * 4 + 1] = (word >>> 16) & 255;
+        v6[w * 4 + 2] = (word >>> 8) & 255;
+        v6[w * 4 + 3] = word & 255;
+      }
+      name = formatAddress(v6, 6);
       if (names.size < 100_000) names.set(key, name);
     }
     return name;
@@ -142,25 +149,4 @@ export function startNativeReceive(
       stopped = true;
     },
   };
-}
-
-/** RFC 5952 text of eight hex groups: the longest run of two or more zero groups becomes "::". */
-function compressIpv6(groups: string[]): string {
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLength && j - i >= 2) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return groups.join(':');
-  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLength).join(':')}`;
 }

@@ -106,6 +106,29 @@ for (const receiver of ['recvmmsg', 'node'] as const) {
   });
 }
 
+describe('UDP collector on IPv6', () => {
+  it('takes datagrams from an IPv6 exporter through the batched path and names it as the allowlist does', async () => {
+    const collector = new UdpCollector({
+      config: { sflow: ['[::1]:46345'], netflow: [], ipfix: [], exporters: ['::1/128'], workers: 1, receiveBufferBytes: 1 << 20, receiver: 'recvmmsg', maxExporters: 10, maxTemplatesPerExporter: 8, templateExpirySeconds: 60 },
+      logger: createLogger('silent'),
+      metrics: new Registry(),
+    });
+    await collector.start();
+    try {
+      const datagrams = capture('sflow-data-1140.pcap');
+      const socket = createSocket('udp6');
+      await new Promise<void>((resolve) => socket.bind({ address: '::1', port: 0 }, resolve));
+      for (const d of datagrams) await new Promise<void>((resolve, reject) => socket.send(d, 46345, '::1', (e) => (e ? reject(e) : resolve())));
+      socket.close();
+      await until(() => collector.totals().datagrams === datagrams.length);
+      assert.equal(collector.totals().unknownExporterDatagrams, 0);
+      assert.ok(collector.totals().flows > 0);
+    } finally {
+      await collector.stop();
+    }
+  });
+});
+
 describe('UDP collector logging', () => {
   it('logs at most five bad datagrams a minute however many arrive, and counts them all', async () => {
     const lines: string[] = [];
