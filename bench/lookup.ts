@@ -13,6 +13,7 @@
 import { GCProfiler } from 'node:v8';
 import { AddressIndex, type AddressIndexEntry } from '../src/inventory/address-index.ts';
 import { type AddressPrefix, parseAddressPrefix } from '../src/inventory/address-prefix.ts';
+import { prng } from '../test/helpers/traffic-scenarios.ts';
 
 const SINGLE_ADDRESSES = 1_000_000;
 const SUBNETS = 100_000;
@@ -26,18 +27,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) {
   console.error('run with --expose-gc: node --expose-gc bench/lookup.ts');
   process.exit(2);
-}
-
-/** mulberry32: seeded so every run measures the same data. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const rand = prng(20240601);

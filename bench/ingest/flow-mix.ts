@@ -5,6 +5,8 @@
  * and ICMP, heavy-tailed packet counts. Every traffic generator draws from it, so the
  * protocols carry comparable traffic.
  */
+import { prng } from '../../test/helpers/traffic-scenarios.ts';
+
 
 export interface GeneratedFlow {
   /** IPv4 addresses as uint32. */
@@ -29,18 +31,6 @@ const PROVIDER_NETS = [(198 << 24) | (51 << 16) | (100 << 8), (203 << 24) | (0 <
 const REMOTE_BASE = ((198 << 24) | (18 << 16)) >>> 0;
 const REMOTE_SIZE = 1 << 17;
 const SERVICE_PORTS = [443, 80, 443, 22, 25, 53, 3306, 8080, 993, 587, 443, 80];
-
-/** mulberry32: small, fast and seeded, so every run generates the same traffic. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function ipv4Text(addr: number): string {
   return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { type UdpSocketStats, udpSocketStats } from '../../src/flow/udp/kernel-udp-drops.ts';
 
 let clockTicks = 0;
 
@@ -42,33 +43,9 @@ export function processMemory(pid: number): { rss: number; peak: number } {
   }
 }
 
-export interface UdpPortStats {
-  sockets: number;
-  /** Bytes waiting in the receive queues. */
-  queued: number;
-  /** Datagrams the kernel dropped because a receive queue was full. */
-  drops: number;
-}
-
 /** Sums every IPv4/IPv6 UDP socket bound to `port` (all SO_REUSEPORT sockets of a collector). */
-export function udpPortStats(port: number): UdpPortStats {
-  const stats: UdpPortStats = { sockets: 0, queued: 0, drops: 0 };
-  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 13 || Number.parseInt(cols[1].split(':')[1], 16) !== port) continue;
-      stats.sockets++;
-      stats.queued += Number.parseInt(cols[4].split(':')[1], 16);
-      stats.drops += Number(cols[cols.length - 1]);
-    }
-  }
-  return stats;
+export function udpPortStats(port: number): UdpSocketStats {
+  return udpSocketStats([port]);
 }
 
 export interface UdpHostCounters {

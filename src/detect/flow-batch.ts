@@ -70,11 +70,7 @@ export class FlowBatchWriter {
     this.#f64 = new Float64Array(this.#buffer, 0, this.capacity * F64_PER_FLOW);
     this.#u32 = new Uint32Array(this.#buffer, 0, this.capacity * U32_PER_FLOW);
     this.#u8 = new Uint8Array(this.#buffer);
-    this.#count = 0;
-    this.#headerBytes = 0;
-    this.#exporters = [];
-    this.#lastExporter = '';
-    this.#lastExporterIndex = -1;
+    this.clear();
   }
 
   get count(): number {

@@ -131,74 +131,72 @@ export class FlowDetector {
     const index = this.#index;
     const rates = this.rates;
     const u8 = batch.u8;
-    {
-      const t = batch.timeMs(i);
-      if (t > this.#clockMs) this.#advance(t);
-      else if (this.#clockMs - t > lateCutoffMs) this.stats.lateFlows++;
-      this.stats.flows++;
-      const v = batch.ipVersion(i);
-      if (v === 0) return;
-      let srcSlot: number;
-      let dstSlot: number;
-      let src4 = 0;
-      let dst4 = 0;
-      const srcOff = batch.srcOffset(i);
-      const dstOff = batch.dstOffset(i);
-      if (v === 4) {
-        src4 = batch.src4(i);
-        dst4 = batch.dst4(i);
-        srcSlot = index.slotOf4(src4);
-        dstSlot = index.slotOf4(dst4);
-      } else {
-        srcSlot = index.slotOf6(u8, srcOff);
-        dstSlot = index.slotOf6(u8, dstOff);
-      }
-      const packets = batch.packets(i);
-      const bytes = batch.bytes(i);
-      const protocol = batch.protocol(i);
-      const flags = batch.tcpFlags(i);
-      const headerLength = batch.headerLength(i);
-      // A NetFlow/IPFIX record is one flow (times the sampling rate); an sFlow sample is one sampled packet.
-      const flows = headerLength > 0 ? 1 : batch.samplingRate(i);
-      const syn = protocol === TCP && (flags & (SYN | ACK)) === SYN ? packets : 0;
-      const udp = protocol === UDP ? packets : 0;
-      const icmp = protocol === ICMP || protocol === ICMP6 ? packets : 0;
-      const fragments = batch.fragment(i) ? packets : 0;
-      const duration = batch.durationMs(i);
-      const mac = batch.srcMac(i);
-      const exporter = mac === 0 ? batch.exporter(i) : '';
+    const t = batch.timeMs(i);
+    if (t > this.#clockMs) this.#advance(t);
+    else if (this.#clockMs - t > lateCutoffMs) this.stats.lateFlows++;
+    this.stats.flows++;
+    const v = batch.ipVersion(i);
+    if (v === 0) return;
+    let srcSlot: number;
+    let dstSlot: number;
+    let src4 = 0;
+    let dst4 = 0;
+    const srcOff = batch.srcOffset(i);
+    const dstOff = batch.dstOffset(i);
+    if (v === 4) {
+      src4 = batch.src4(i);
+      dst4 = batch.dst4(i);
+      srcSlot = index.slotOf4(src4);
+      dstSlot = index.slotOf4(dst4);
+    } else {
+      srcSlot = index.slotOf6(u8, srcOff);
+      dstSlot = index.slotOf6(u8, dstOff);
+    }
+    const packets = batch.packets(i);
+    const bytes = batch.bytes(i);
+    const protocol = batch.protocol(i);
+    const flags = batch.tcpFlags(i);
+    const headerLength = batch.headerLength(i);
+    // A NetFlow/IPFIX record is one flow (times the sampling rate); an sFlow sample is one sampled packet.
+    const flows = headerLength > 0 ? 1 : batch.samplingRate(i);
+    const syn = protocol === TCP && (flags & (SYN | ACK)) === SYN ? packets : 0;
+    const udp = protocol === UDP ? packets : 0;
+    const icmp = protocol === ICMP || protocol === ICMP6 ? packets : 0;
+    const fragments = batch.fragment(i) ? packets : 0;
+    const duration = batch.durationMs(i);
+    const mac = batch.srcMac(i);
+    const exporter = mac === 0 ? batch.exporter(i) : '';
 
-      if (srcSlot >= 0) {
-        this.stats.attributedOut++;
-        // Another customer's address sent from a known server's link is a wrong source, not this server's traffic.
-        if (this.sources.classify(srcSlot, mac, exporter, batch.inputInterface(i)) >= 0) {
-          const srcText = v === 4 ? ipv4Text(src4) : ipv6Text(u8, srcOff);
-          if (this.sources.observe(t, mac, exporter, batch.inputInterface(i), srcText, srcSlot, packets)) return;
-        }
-        const row = rates.ensureRow(srcSlot, t);
-        if (row >= 0) {
-          if (rates.addSpread(row, OUT, t, duration, packets, bytes, flows, syn, udp, icmp, fragments)) this.flood.watchNow(row, OUT, srcSlot, t);
-          if ((this.flood.watchFlags[row] & 1) !== 0) this.#collect(this.flood.watchState(row, OUT)!, batch, i, v, true, src4, dst4, srcOff, dstOff, packets, bytes, flows);
-        }
-        if (this.#isAttempt(protocol, flags, batch.srcPort(i), batch.dstPort(i)) && !this.netscan.allowed(srcSlot)) {
-          if (v === 4) this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), src4 | 0, dst4 | 0, batch.dstPort(i), isPrivate4(dst4), batch.samplingRate(i));
-          else this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), ipv6Key(u8, srcOff), ipv6Key(u8, dstOff), batch.dstPort(i), isPrivate6(u8, dstOff), batch.samplingRate(i));
-        }
-      } else if (v === 4 ? index.isProviderSpace4(src4) : index.isProviderSpace6(u8, srcOff)) {
+    if (srcSlot >= 0) {
+      this.stats.attributedOut++;
+      // Another customer's address sent from a known server's link is a wrong source, not this server's traffic.
+      if (this.sources.classify(srcSlot, mac, exporter, batch.inputInterface(i)) >= 0) {
         const srcText = v === 4 ? ipv4Text(src4) : ipv6Text(u8, srcOff);
-        this.sources.observe(t, mac, exporter, batch.inputInterface(i), srcText, -1, packets);
+        if (this.sources.observe(t, mac, exporter, batch.inputInterface(i), srcText, srcSlot, packets)) return;
       }
+      const row = rates.ensureRow(srcSlot, t);
+      if (row >= 0) {
+        if (rates.addSpread(row, OUT, t, duration, packets, bytes, flows, syn, udp, icmp, fragments)) this.flood.watchNow(row, OUT, srcSlot, t);
+        if ((this.flood.watchFlags[row] & 1) !== 0) this.#collect(this.flood.watchState(row, OUT)!, batch, i, v, true, src4, dst4, srcOff, dstOff, packets, bytes, flows);
+      }
+      if (this.#isAttempt(protocol, flags, batch.srcPort(i), batch.dstPort(i)) && !this.netscan.allowed(srcSlot)) {
+        if (v === 4) this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), src4 | 0, dst4 | 0, batch.dstPort(i), isPrivate4(dst4), batch.samplingRate(i));
+        else this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), ipv6Key(u8, srcOff), ipv6Key(u8, dstOff), batch.dstPort(i), isPrivate6(u8, dstOff), batch.samplingRate(i));
+      }
+    } else if (v === 4 ? index.isProviderSpace4(src4) : index.isProviderSpace6(u8, srcOff)) {
+      const srcText = v === 4 ? ipv4Text(src4) : ipv6Text(u8, srcOff);
+      this.sources.observe(t, mac, exporter, batch.inputInterface(i), srcText, -1, packets);
+    }
 
-      if (dstSlot >= 0) {
-        this.stats.attributedIn++;
-        const row = rates.ensureRow(dstSlot, t);
-        if (row >= 0) {
-          if (rates.addSpread(row, IN, t, duration, packets, bytes, flows, syn, udp, icmp, fragments)) this.flood.watchNow(row, IN, dstSlot, t);
-          if ((this.flood.watchFlags[row] & 2) !== 0) this.#collect(this.flood.watchState(row, IN)!, batch, i, v, false, src4, dst4, srcOff, dstOff, packets, bytes, flows);
-        }
-      } else if (srcSlot < 0) {
-        this.stats.unattributed++;
+    if (dstSlot >= 0) {
+      this.stats.attributedIn++;
+      const row = rates.ensureRow(dstSlot, t);
+      if (row >= 0) {
+        if (rates.addSpread(row, IN, t, duration, packets, bytes, flows, syn, udp, icmp, fragments)) this.flood.watchNow(row, IN, dstSlot, t);
+        if ((this.flood.watchFlags[row] & 2) !== 0) this.#collect(this.flood.watchState(row, IN)!, batch, i, v, false, src4, dst4, srcOff, dstOff, packets, bytes, flows);
       }
+    } else if (srcSlot < 0) {
+      this.stats.unattributed++;
     }
   }
 

@@ -2,19 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AddressIndex, MAX_ADDRESS_INDEX_VALUE } from './address-index.ts';
 import { AddressIndexError } from './address-index-error.ts';
+import { prng } from '../../test/helpers/traffic-scenarios.ts';
 import { formatAddressPrefix, parseAddressPrefix } from './address-prefix.ts';
-
-/** mulberry32: small seeded PRNG so a failing random case can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ipv4(addr: number): string {
   return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;

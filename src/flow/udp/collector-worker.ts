@@ -114,12 +114,12 @@ async function start(): Promise<void> {
   }
   if (native !== null) {
     nativeLoop = startNativeReceive(native, sockets, {
-      onDatagram(index, datagram, exporter) {
+      onDatagram(index, datagram, exporter, receivedAtMs) {
         if (!allowlist.allows(exporter)) {
           unknownExporterDatagrams++;
           return;
         }
-        decoders.decode(data.listeners[index].protocol, datagram, exporter, Date.now(), sink);
+        decoders.decode(data.listeners[index].protocol, datagram, exporter, receivedAtMs, sink);
       },
       onTruncated(index, exporter) {
         const listener = data.listeners[index];

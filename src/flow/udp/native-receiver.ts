@@ -66,14 +66,14 @@ export interface NativeReceiveLoop {
 
 /**
  * Takes over the bound sockets: Node stops reading them and this loop receives instead,
- * calling `onDatagram(listenerIndex, bytes, exporter)` per datagram (the bytes are valid
- * only during the call) and `onTruncated` / `onError` for the rest.
+ * calling `onDatagram(listenerIndex, bytes, exporter, receivedAtMs)` per datagram (the bytes
+ * are valid only during the call; the time is read once per batch) and `onTruncated` / `onError` for the rest.
  */
 export function startNativeReceive(
   native: NativeReceive,
   sockets: Socket[],
   handlers: {
-    onDatagram(listener: number, datagram: Uint8Array, exporter: string): void;
+    onDatagram(listener: number, datagram: Uint8Array, exporter: string, receivedAtMs: number): void;
     onTruncated(listener: number, exporter: string): void;
     onError(message: string): void;
   },
@@ -86,37 +86,33 @@ export function startNativeReceive(
   });
   const buffer = new Uint8Array(BATCH * SLOT_BYTES);
   const meta = new Int32Array(BATCH * META_WORDS);
-  /** Source address text by IPv4 word / IPv6 words: exporters are few, their text is made once. */
+  /** Source address text by address (IPv4 word, or the IPv6 words joined): exporters are few, each text is made once. */
   const names = new Map<number | string, string>();
-  const v6 = new Uint8Array(16);
+  const bytes = new Uint8Array(16);
+  // The last source and its text: consecutive datagrams mostly come from one exporter.
+  const last = Int32Array.of(-1, 0, 0, 0, 0);
+  let lastName = '';
   const nameOf = (m: number): string => {
-    if (meta[m + 2] === 4) {
-      const a = meta[m + 4];
-      let name = names.get(a);
-      if (name === undefined) {
-        name = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-        if (names.size < 100_000) names.set(a, name);
-      }
-      return name;
-    }
-    const key = `${meta[m + 4]}:${meta[m + 5]}:${meta[m + 6]}:${meta[m + 7]}`;
+    if (meta[m + 2] === last[0] && meta[m + 4] === last[1] && meta[m + 5] === last[2] && meta[m + 6] === last[3] && meta[m + 7] === last[4]) return lastName;
+    const v4 = meta[m + 2] === 4;
+    const key = v4 ? meta[m + 4] : `${meta[m + 4]}:${meta[m + 5]}:${meta[m + 6]}:${meta[m + 7]}`;
     let name = names.get(key);
-    if (name === undefined && meta[m + 4] === 0 && meta[m + 5] === 0 && meta[m + 6] === 0xffff) {
-      // An IPv4 exporter on a dual-stack socket, written as Node writes it.
-      const a = meta[m + 7];
-      name = `::ffff:${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-    }
     if (name === undefined) {
       for (let w = 0; w < 4; w++) {
         const word = meta[m + 4 + w];
-        v6[w * 4] = word >>> 24;
-        v6[w * 4 + 1] = (word >>> 16) & 255;
-        v6[w * 4 + 2] = (word >>> 8) & 255;
-        v6[w * 4 + 3] = word & 255;
+        bytes[w * 4] = word >>> 24;
+        bytes[w * 4 + 1] = (word >>> 16) & 255;
+        bytes[w * 4 + 2] = (word >>> 8) & 255;
+        bytes[w * 4 + 3] = word & 255;
       }
-      name = formatAddress(v6, 6);
+      // An IPv4 exporter on a dual-stack socket is written as Node writes it: ::ffff:a.b.c.d.
+      const mapped = !v4 && meta[m + 4] === 0 && meta[m + 5] === 0 && meta[m + 6] === 0xffff;
+      name = v4 ? formatAddress(bytes, 4) : mapped ? `::ffff:${formatAddress(bytes, 4, 12)}` : formatAddress(bytes, 6);
       if (names.size < 100_000) names.set(key, name);
     }
+    last[0] = meta[m + 2];
+    for (let w = 0; w < 4; w++) last[w + 1] = meta[m + 4 + w];
+    lastName = name;
     return name;
   };
   let stopped = false;
@@ -132,12 +128,13 @@ export function startNativeReceive(
         lastError = message;
         break;
       }
+      const receivedAtMs = Date.now();
       for (let k = 0; k < n; k++) {
         const m = k * META_WORDS;
         const length = meta[m];
         const exporter = nameOf(m);
         if (length < 0) handlers.onTruncated(meta[m + 1], exporter);
-        else handlers.onDatagram(meta[m + 1], buffer.subarray(k * SLOT_BYTES, k * SLOT_BYTES + length), exporter);
+        else handlers.onDatagram(meta[m + 1], buffer.subarray(k * SLOT_BYTES, k * SLOT_BYTES + length), exporter, receivedAtMs);
       }
       if (n === 0) break;
     } while (performance.now() < until);
