@@ -49,5 +49,5 @@ export function buildNetflowV5Traffic(options: TrafficOptions): TrafficPool {
     }
     exporters.push({ preamble: [], data, flows: data.map(() => RECORDS_PER_DATAGRAM) });
   }
-  return { kind: 'netflow-v5', exporters, sequence: { offset: 16, counts: 'records' } };
+  return { kind: 'netflow-v5', exporters, sequence: { offset: 16, counts: 'records' }, exportSeconds: { offset: 8 } };
 }

@@ -6,6 +6,7 @@
 import {
   encodeNetflowV9Datagram,
   NETFLOW_V9_SEQUENCE_OFFSET,
+  NETFLOW_V9_UNIX_SECONDS_OFFSET,
   NF9,
   type NetflowV9Record,
   type NetflowV9Template,
@@ -79,5 +80,5 @@ export function buildNetflowV9Traffic(options: TrafficOptions): TrafficPool {
     }
     exporters.push({ preamble, data, flows: data.map(() => RECORDS_PER_DATAGRAM) });
   }
-  return { kind: 'netflow-v9', exporters, sequence: { offset: NETFLOW_V9_SEQUENCE_OFFSET, counts: 'datagrams' } };
+  return { kind: 'netflow-v9', exporters, sequence: { offset: NETFLOW_V9_SEQUENCE_OFFSET, counts: 'datagrams' }, exportSeconds: { offset: NETFLOW_V9_UNIX_SECONDS_OFFSET } };
 }

@@ -39,6 +39,28 @@ describe('traffic pools', () => {
     });
   }
 
+  it('stamping the export time in place moves the records\' times with it (NetFlow v5/v9)', () => {
+    for (const kind of TRAFFIC_KINDS) {
+      const pool = buildTrafficPool(kind, { exporters: 1, datagramsPerExporter: 1, seed: 1, nowMs: NOW });
+      if (pool.exportSeconds === undefined) continue;
+      const datagram = Buffer.from(pool.exporters[0].data[0]);
+      const timesAt = (unixSeconds: number): number[] => {
+        datagram.writeUInt32BE(unixSeconds, pool.exportSeconds!.offset);
+        const decoders = new FlowDecoders({ maxExporters: 1, maxTemplatesPerExporter: 10, templateExpirySeconds: 3600 });
+        for (const d of pool.exporters[0].preamble) decoders.decode('netflow', d, '127.0.0.1', NOW, () => {});
+        const times: number[] = [];
+        decoders.decode('netflow', datagram, '127.0.0.1', NOW, (flow) => times.push(flow.timeMs));
+        return times;
+      };
+      const base = Math.floor(NOW / 1000);
+      const before = timesAt(base);
+      const after = timesAt(base + 90);
+      assert.ok(before.length > 0, kind);
+      assert.deepEqual(after, before.map((t) => t + 90_000), kind);
+    }
+    assert.ok(['netflow-v9', 'netflow-v5'].every((kind) => buildTrafficPool(kind as 'netflow-v9', { exporters: 1, datagramsPerExporter: 1, seed: 1, nowMs: NOW }).exportSeconds !== undefined));
+  });
+
   it('renumbering in place: the sequence field sits where the pool says', () => {
     for (const kind of TRAFFIC_KINDS) {
       const pool = buildTrafficPool(kind, { exporters: 1, datagramsPerExporter: 3, seed: 1, nowMs: NOW });

@@ -23,6 +23,15 @@ export interface TrafficPool {
   exporters: ExporterTraffic[];
   /** Where the header's sequence number sits and what it counts, so a sender can renumber in place. */
   sequence: { offset: number; counts: 'datagrams' | 'records' };
+  /**
+   * Where the header's export time (Unix seconds) sits, for formats whose record times are
+   * relative to it (NetFlow v5/v9: records carry uptime, the header ties uptime to the
+   * clock). A sender stamps the time of sending there, so the records' times move on as a
+   * live router's do; without it a collector would see the same seconds replayed for
+   * minutes. Absent: the records carry absolute times (IPFIX here) or none (sFlow: time
+   * of receipt).
+   */
+  exportSeconds?: { offset: number };
 }
 
 export interface TrafficOptions {

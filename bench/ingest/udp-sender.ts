@@ -4,7 +4,8 @@
  * on each `send` command opens one UDP socket per exporter on 127.0.0.1 (distinct source
  * ports, so SO_REUSEPORT spreads exporters over receive threads as a real network does),
  * sends each exporter's preamble (templates), and then the data, paced to the target rate
- * for a bounded time, round-robin over exporters, renumbering sequence numbers in place.
+ * for a bounded time, round-robin over exporters, renumbering sequence numbers and (NetFlow)
+ * stamping the export time in place.
  * It reports what it actually achieved: on a 2-core machine the sender may be the limit.
  */
 import { createSocket, type Socket } from 'node:dgram';
@@ -63,7 +64,7 @@ async function openSockets(port: number, count: number, onError: () => void): Pr
 
 async function send(port: number, rate: number, seconds: number): Promise<SendReport> {
   if (pool === undefined) throw new Error('send before build');
-  const { exporters, sequence } = pool;
+  const { exporters, sequence, exportSeconds } = pool;
   let sendErrors = 0;
   const sockets = await openSockets(port, exporters.length, () => sendErrors++);
   const cpu0 = process.cpuUsage();
@@ -104,11 +105,14 @@ async function send(port: number, rate: number, seconds: number): Promise<SendRe
         continue;
       }
       const n = Math.min(due, chunk);
+      // The time of sending as the export time: the records' times move on as a live router's.
+      const unixSeconds = Math.floor((performance.timeOrigin + now) / 1000);
       for (let i = 0; i < n; i++) {
         const exporter = exporters[e];
         const index = nextIndex[e];
         const datagram = exporter.data[index];
         datagram.writeUInt32BE(nextSequence[e] >>> 0, sequence.offset);
+        if (exportSeconds !== undefined) datagram.writeUInt32BE(unixSeconds, exportSeconds.offset);
         nextSequence[e] += sequence.counts === 'datagrams' ? 1 : exporter.flows[index];
         nextIndex[e] = index + 1 === exporter.data.length ? 0 : index + 1;
         if (batches !== null) batches[e].push(datagram);

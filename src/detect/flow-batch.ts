@@ -5,6 +5,14 @@
  */
 import type { FlowRecord } from '../flow/flow-record.ts';
 
+/** Whether typed arrays store words least significant byte first (x86, ARM as Linux runs them). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** A uint32 with its bytes reversed: in a little-endian word, an address in network byte order. */
+function swap32(v: number): number {
+  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+}
+
 /** Bytes per flow: 13 float64 words. */
 export const FLOW_STRIDE = 104;
 export const F64_PER_FLOW = FLOW_STRIDE / 8;
@@ -96,16 +104,28 @@ export class FlowBatchWriter {
     u32[u + U_IN_IF] = flow.inputInterface;
     u32[u + U_OUT_IF] = flow.outputInterface;
     const u8 = this.#u8;
-    const base = u * 4;
-    // Byte loops, not set(): for 16 bytes (and a 128-byte header) the builtin's call and
-    // the subarray it needs cost more than the copy (measured in the receive threads).
-    const srcAt = base + U_SRC * 4;
-    const dstAt = base + U_DST * 4;
-    const src = flow.srcAddr;
-    const dst = flow.dstAddr;
-    for (let k = 0; k < 16; k++) {
-      u8[srcAt + k] = src[k];
-      u8[dstAt + k] = dst[k];
+    if (flow.ipVersion === 4 && LITTLE_ENDIAN) {
+      // An IPv4 address as one word in network byte order and three zero words: 8 stores
+      // instead of a 32-byte copy (most flows are IPv4).
+      u32[u + U_SRC] = swap32(flow.srcAddr4);
+      u32[u + U_SRC + 1] = 0;
+      u32[u + U_SRC + 2] = 0;
+      u32[u + U_SRC + 3] = 0;
+      u32[u + U_DST] = swap32(flow.dstAddr4);
+      u32[u + U_DST + 1] = 0;
+      u32[u + U_DST + 2] = 0;
+      u32[u + U_DST + 3] = 0;
+    } else {
+      // Byte loops, not set(): for 16 bytes (and a 128-byte header) the builtin's call and
+      // the subarray it needs cost more than the copy (measured in the receive threads).
+      const srcAt = (u + U_SRC) * 4;
+      const dstAt = (u + U_DST) * 4;
+      const src = flow.srcAddr;
+      const dst = flow.dstAddr;
+      for (let k = 0; k < 16; k++) {
+        u8[srcAt + k] = src[k];
+        u8[dstAt + k] = dst[k];
+      }
     }
     u32[u + U_MAC_HI] = (Math.floor(flow.srcMac / 0x100000000) & 0xffff) | (flow.vlan << 16);
     u32[u + U_MAC_LO] = flow.srcMac >>> 0;

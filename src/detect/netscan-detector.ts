@@ -47,6 +47,8 @@ interface TargetWindow {
   /** The attempt that first reached each distinct target; the live ones are [head, length). */
   attempts: RawAttempt[];
   head: number;
+  /** When the oldest live target was first reached (+Infinity with none): the expiry check without touching an attempt. */
+  headMs: number;
   /**
    * The live targets, once there are more than SMALL_WINDOW of them; before that the live
    * attempts are searched. Most windows (a server's connection to one peer) never get one.
@@ -252,6 +254,7 @@ export class NetscanDetector {
         // Most windows keep one target (a server's connection to one peer): no room for more yet.
         attempts: [this.#makeAttempt()],
         head: 0,
+        headMs: timeMs,
         seen: null,
         privateTargets: 0,
         samplingRate,
@@ -265,8 +268,9 @@ export class NetscanDetector {
       }
       if (timeMs > w.lastMs) w.lastMs = timeMs;
       if (samplingRate > w.samplingRate) w.samplingRate = samplingRate;
-      this.#expire(server, w, timeMs - cfg.windowSeconds * 1000);
+      if (w.headMs < timeMs - cfg.windowSeconds * 1000) this.#expire(server, w, timeMs - cfg.windowSeconds * 1000);
       if (this.#holds(w, element)) return;
+      if (w.attempts.length === w.head) w.headMs = timeMs;
       w.attempts.push(this.#makeAttempt());
       if (w.seen !== null) w.seen.add(element);
       else if (w.attempts.length - w.head > SMALL_WINDOW) w.seen = liveTargets(w);
@@ -323,28 +327,34 @@ export class NetscanDetector {
     if (head === attempts.length) {
       w.attempts = [];
       w.head = 0;
+      w.headMs = Number.POSITIVE_INFINITY;
       w.seen = null;
     } else if (head > 1024 && head * 2 > attempts.length) {
       w.attempts = attempts.slice(head);
       w.head = 0;
+      w.headMs = w.attempts[0].timeMs;
     } else {
       w.head = head;
+      w.headMs = attempts[head].timeMs;
     }
   }
 
   /** Drops a server's windows idle for a whole window (the Maps are in last-activity order). */
   #sweepServer(server: ServerScans, nowMs: number): void {
+    this.#sweepWindows(server, server.horizontal, nowMs);
+    this.#sweepWindows(server, server.vertical, nowMs);
+  }
+
+  #sweepWindows(server: ServerScans, windows: Map<AddressKey, TargetWindow>, nowMs: number): void {
     const windowMs = this.#deps.config.windowSeconds * 1000;
-    for (const windows of [server.horizontal, server.vertical] as Array<Map<AddressKey, TargetWindow>>) {
-      for (const [key, w] of windows) {
-        const idle = nowMs - w.lastMs;
-        if (idle > windowMs) {
-          windows.delete(key);
-          const live = w.attempts.length - w.head;
-          server.tracked -= live;
-          this.#tracked -= live;
-        } else if (idle < windowMs - REORDER_AFTER_MS) break;
-      }
+    for (const w of windows.values()) {
+      const idle = nowMs - w.lastMs;
+      if (idle > windowMs) {
+        windows.delete(w.key);
+        const live = w.attempts.length - w.head;
+        server.tracked -= live;
+        this.#tracked -= live;
+      } else if (idle < windowMs - REORDER_AFTER_MS) break;
     }
   }
 

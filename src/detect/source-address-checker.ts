@@ -12,6 +12,7 @@ import type { Config } from '../config/config-schema.ts';
 import { formatMac } from '../flow/flow-record.ts';
 import type { ServerSlotInfo } from '../inventory/inventory-index.ts';
 import { emptyRates, type Incident, type IncidentSink } from './incident.ts';
+import { NumberIndex } from './number-index.ts';
 
 type SourceConfig = Config['detect']['sourceAddress'];
 
@@ -55,6 +56,13 @@ export class SourceAddressChecker {
   readonly #interfaces = new Map<number, Learned>();
   readonly #interfaceOf = new Map<number, number>();
   readonly #exporterIds = new Map<string, number>();
+  /**
+   * MACs and interfaces found shared (AMBIGUOUS), a final verdict: behind a router every
+   * server's traffic carries the router's MAC, or enters on its aggregation port, and
+   * without these each outbound flow paid up to three Map lookups to be told so again.
+   */
+  readonly #sharedMacs = new NumberIndex();
+  readonly #sharedInterfaces = new NumberIndex();
   /** Slot -> its own MAC once learned for sure (0 = not yet), to skip the Maps on the hot path. */
   #settledMac = new Float64Array(1024);
   /**
@@ -88,14 +96,16 @@ export class SourceAddressChecker {
     if (mac !== 0) {
       // The common case, a server with its own MAC once learned: one array read, no Map.
       if (srcSlot < this.#settledMac.length && this.#settledMac[srcSlot] === mac) return -1;
-      const sender = this.#classify(this.#macs, this.#macOf, mac, srcSlot);
+      if (this.#sharedMacs.get(mac) >= 0) return -1;
+      const sender = this.#classify(this.#macs, this.#macOf, this.#sharedMacs, mac, srcSlot);
       if (sender < 0 && this.#macs.get(mac)?.slot === srcSlot && (this.#macs.get(mac)?.flows ?? 0) >= MIN_LEARNED_FLOWS) this.#settle(srcSlot, mac);
       return sender;
     }
     if (inputInterface !== 0) {
       const link = this.#interfaceKey(exporter, inputInterface);
       if (srcSlot < this.#settledLink.length && this.#settledLink[srcSlot] === link + 1) return -1;
-      const sender = this.#classify(this.#interfaces, this.#interfaceOf, link, srcSlot);
+      if (this.#sharedInterfaces.get(link) >= 0) return -1;
+      const sender = this.#classify(this.#interfaces, this.#interfaceOf, this.#sharedInterfaces, link, srcSlot);
       if (this.#stable) this.#settleLink(srcSlot, link);
       return sender;
     }
@@ -120,7 +130,7 @@ export class SourceAddressChecker {
     this.#settledMac[slot] = mac;
   }
 
-  #classify(owners: Map<number, Learned>, ownLink: Map<number, number>, link: number, srcSlot: number): number {
+  #classify(owners: Map<number, Learned>, ownLink: Map<number, number>, shared: NumberIndex, link: number, srcSlot: number): number {
     this.#stable = false;
     const learned = owners.get(link);
     if (learned === undefined) {
@@ -134,12 +144,14 @@ export class SourceAddressChecker {
       return -1;
     }
     if (learned.slot === AMBIGUOUS) {
+      shared.set(link, 1);
       this.#stable = true;
       return -1;
     }
     const victimLink = ownLink.get(srcSlot);
     if (learned.flows >= MIN_LEARNED_FLOWS && victimLink !== undefined && victimLink !== link) return learned.slot;
     learned.slot = AMBIGUOUS;
+    shared.set(link, 1);
     this.#stable = true;
     return -1;
   }

@@ -69,6 +69,8 @@ export interface NetflowV9DatagramSpec {
 
 /** Header offset of the sequence number, so a sender can renumber pre-built datagrams in place. */
 export const NETFLOW_V9_SEQUENCE_OFFSET = 12;
+/** Header offset of the export time (Unix seconds), which ties the records' uptime times to the clock. */
+export const NETFLOW_V9_UNIX_SECONDS_OFFSET = 8;
 
 export function netflowV9RecordLength(template: NetflowV9Template): number {
   return template.fields.reduce((sum, f) => sum + f.length, 0);
@@ -138,7 +140,7 @@ export function encodeNetflowV9Datagram(spec: NetflowV9DatagramSpec): Buffer {
   // RFC 3954: the count is of records (template and data), not of flowsets.
   header.writeUInt16BE(sets.reduce((n, s) => n + s.records, 0), 2);
   header.writeUInt32BE(spec.sysUptimeMs >>> 0, 4);
-  header.writeUInt32BE(spec.unixSeconds >>> 0, 8);
+  header.writeUInt32BE(spec.unixSeconds >>> 0, NETFLOW_V9_UNIX_SECONDS_OFFSET);
   header.writeUInt32BE(spec.sequence >>> 0, NETFLOW_V9_SEQUENCE_OFFSET);
   header.writeUInt32BE(spec.sourceId >>> 0, 16);
   return Buffer.concat([header, ...sets.map((s) => s.bytes)]);

@@ -341,7 +341,8 @@ export function readUint(b: Uint8Array, o: number, len: number): number {
   }
 }
 
-function copy16(b: Uint8Array, o: number, to: Uint8Array): boolean {
+/** Copies an IPv6 address; true when it is not all zeros. */
+export function copy16(b: Uint8Array, o: number, to: Uint8Array): boolean {
   let any = 0;
   for (let i = 0; i < 16; i++) {
     const x = b[o + i];

@@ -17,6 +17,8 @@ import {
   VARIABLE_LENGTH,
 } from './field-map.ts';
 
+import type { RecordReader } from './record-reader-compiler.ts';
+
 export interface CompiledTemplate {
   readonly id: number;
   /** Options template: its records announce samplers and produce no flows. */
@@ -43,6 +45,11 @@ export interface CompiledTemplate {
   readonly hasReverseCounters: boolean;
   /** The template record as received, to recognize an identical refresh without recompiling. */
   readonly spec: Uint8Array;
+  /**
+   * The generated straight-line reader of a fixed-length template (record-reader-compiler.ts):
+   * undefined until the first data record, null when it is interpreted instead.
+   */
+  reader?: RecordReader | null;
   refreshedMs: number;
   lastUsedMs: number;
 }

@@ -21,6 +21,7 @@ import {
   VARIABLE_LENGTH,
 } from './field-map.ts';
 import { createPendingDataSets, type PendingHeader } from './pending-data-sets.ts';
+import { type RecordReader, recordReaderFor } from './record-reader-compiler.ts';
 import { applyOps, beginRecord, createRecordContext, finishRecord, readUint, reverseDirection } from './record-reader.ts';
 import { createTemplateCache, type DomainState, type TemplateCacheStats } from './template-cache.ts';
 import {
@@ -270,8 +271,12 @@ export function createTemplateFlowDecoder(
     zeroRateRecords = 0;
     if (recordLength > 0) {
       // Fixed layout: one bounds check per record; a shorter tail is padding.
-      for (; end - off >= recordLength; off += recordLength) {
-        emitRecord(b, off, t, ops, observationDomain, reverse);
+      if (t.reader === undefined) t.reader = reverse ? null : recordReaderFor(ops, t.fieldOffsets, t.fieldLengths);
+      const reader = t.reader;
+      if (reader !== null) {
+        for (; end - off >= recordLength; off += recordLength) emitRead(b, off, reader, observationDomain);
+      } else {
+        for (; end - off >= recordLength; off += recordLength) emitRecord(b, off, t, ops, observationDomain, reverse);
       }
     } else {
       while (end - off >= t.minRecordLength) {
@@ -292,6 +297,19 @@ export function createTemplateFlowDecoder(
         `${where(h)}: set ${t.id}: ${zeroRateRecords} record(s) carry sampling interval 0, used the domain's rate`,
       );
     }
+  }
+
+  /** One record of a fixed layout through its generated reader (no biflow: see decodeDataRecords). */
+  function emitRead(b: Uint8Array, off: number, reader: RecordReader, observationDomain: number): void {
+    resetFlowRecord(flow);
+    beginRecord(ctx);
+    flow.exporter = exporter;
+    flow.observationDomain = observationDomain;
+    reader(b, off, flow, ctx);
+    finishRecord(flow, ctx);
+    if (ctx.zeroRate) zeroRateRecords++;
+    sink(flow);
+    emitted++;
   }
 
   function emitRecord(
