@@ -98,7 +98,7 @@ export class SourceAddressChecker {
       if (srcSlot < this.#settledMac.length && this.#settledMac[srcSlot] === mac) return -1;
       if (this.#sharedMacs.get(mac) >= 0) return -1;
       const sender = this.#classify(this.#macs, this.#macOf, this.#sharedMacs, mac, srcSlot);
-      if (sender < 0 && this.#macs.get(mac)?.slot === srcSlot && (this.#macs.get(mac)?.flows ?? 0) >= MIN_LEARNED_FLOWS) this.#settle(srcSlot, mac);
+      if (this.#stable) this.#settle(srcSlot, mac);
       return sender;
     }
     if (inputInterface !== 0) {

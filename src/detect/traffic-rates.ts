@@ -205,12 +205,9 @@ export class TrafficRates {
     let becameHot = false;
     const n = this.fastBuckets;
     if (!(timeMs >= this.#lastStartMs && timeMs < this.#lastEndMs)) {
-      // NetFlow records end at scattered times (up to the active timeout apart), so this
-      // runs for most of them: one division, not two.
-      const bucket = Math.floor(timeMs / FAST_BUCKET_MS);
-      if (Number.isNaN(this.#baseBucket)) this.#baseBucket = bucket - BASE_OFFSET;
-      const rel = bucket - this.#baseBucket;
-      this.#lastStartMs = bucket * FAST_BUCKET_MS;
+      const rel = this.#relativeBucket(timeMs);
+      // NetFlow records end at scattered times, so this runs for most of them: one division, not two.
+      this.#lastStartMs = (rel + this.#baseBucket) * FAST_BUCKET_MS;
       this.#lastEndMs = this.#lastStartMs + FAST_BUCKET_MS;
       this.#lastRing = this.#ringOf(rel);
       this.#lastTag = this.#tagOf(rel);

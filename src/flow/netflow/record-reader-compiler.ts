@@ -9,7 +9,8 @@
  * Safe with hostile templates: the source is built only from integers our template
  * compiler produced (kinds, offsets, lengths), never from text of a datagram. Bounded: at
  * most MAX_LAYOUTS distinct layouts get a reader per process (a template flood cannot
- * make more code); templates beyond that, and variable-length ones, stay interpreted.
+ * make more code); templates beyond that, variable-length ones and RFC 5103 reverse
+ * fields stay interpreted.
  */
 import type { FlowRecord } from '../flow-record.ts';
 import {
@@ -77,10 +78,24 @@ function uintAt(at: number, len: number): string {
   }
 }
 
+/** Source of a time stamp in ms since the epoch (a flow's end or start), by its encoding. */
+function stamp(encoding: 's' | 'ms' | 'ntp' | 'delta-us', at: number, len: number): string {
+  const v = uintAt(at, len);
+  switch (encoding) {
+    case 's':
+      return `${v} * 1000`;
+    case 'ms':
+      return v;
+    case 'ntp':
+      return `((${uintAt(at, 4)}) - 2208988800) * 1000 + Math.floor(((${uintAt(at + 4, 4)}) * 1000) / 4294967296)`;
+    case 'delta-us':
+      return `c.exportMs - Math.floor(${v} / 1000)`;
+  }
+}
+
 /** The statement that applies one [kind, field] operation, as applyOps does. */
 function statement(kind: number, at: number, len: number): string {
   const v = uintAt(at, len);
-  const ntp = `((${uintAt(at, 4)}) - 2208988800) * 1000 + Math.floor(((${uintAt(at + 4, 4)}) * 1000) / 4294967296)`;
   const mac = `((b[base + ${at}] << 8) | b[base + ${at + 1}]) * 4294967296 + (${uintAt(at + 2, 4)})`;
   switch (kind) {
     case K_SRC4:
@@ -133,26 +148,26 @@ function statement(kind: number, at: number, len: number): string {
       return `{ const v = ${v}; if (v === 0) c.zeroRate = true; else c.rate = v; }`;
     case K_SAMPLER_ID:
       return `c.samplerId = ${v}; c.hasSamplerId = true;`;
-    case K_TIME_MS:
-      return `c.timeMs = ${v};`;
     case K_TIME_SEC:
-      return `c.timeMs = ${v} * 1000;`;
+      return `c.timeMs = ${stamp('s', at, len)};`;
+    case K_TIME_MS:
+      return `c.timeMs = ${stamp('ms', at, len)};`;
     case K_TIME_NTP:
-      return `c.timeMs = ${ntp};`;
+      return `c.timeMs = ${stamp('ntp', at, len)};`;
     case K_TIME_DELTA_US:
-      return `c.timeMs = c.exportMs - Math.floor(${v} / 1000);`;
+      return `c.timeMs = ${stamp('delta-us', at, len)};`;
     case K_TIME_UPTIME:
       return `c.uptime = ${v}; c.hasUptime = true;`;
     case K_SYSTEM_INIT_MS:
       return `c.systemInitMs = ${v};`;
-    case K_START_MS:
-      return `c.startMs = ${v};`;
     case K_START_SEC:
-      return `c.startMs = ${v} * 1000;`;
+      return `c.startMs = ${stamp('s', at, len)};`;
+    case K_START_MS:
+      return `c.startMs = ${stamp('ms', at, len)};`;
     case K_START_NTP:
-      return `c.startMs = ${ntp};`;
+      return `c.startMs = ${stamp('ntp', at, len)};`;
     case K_START_DELTA_US:
-      return `c.startMs = c.exportMs - Math.floor(${v} / 1000);`;
+      return `c.startMs = ${stamp('delta-us', at, len)};`;
     case K_START_UPTIME:
       return `c.startUptime = ${v}; c.hasStartUptime = true;`;
     default:

@@ -271,13 +271,9 @@ export function createTemplateFlowDecoder(
     zeroRateRecords = 0;
     if (recordLength > 0) {
       // Fixed layout: one bounds check per record; a shorter tail is padding.
-      if (t.reader === undefined) t.reader = reverse ? null : recordReaderFor(ops, t.fieldOffsets, t.fieldLengths);
+      if (t.reader === undefined) t.reader = recordReaderFor(ops, t.fieldOffsets, t.fieldLengths);
       const reader = t.reader;
-      if (reader !== null) {
-        for (; end - off >= recordLength; off += recordLength) emitRead(b, off, reader, observationDomain);
-      } else {
-        for (; end - off >= recordLength; off += recordLength) emitRecord(b, off, t, ops, observationDomain, reverse);
-      }
+      for (; end - off >= recordLength; off += recordLength) emitRecord(b, off, t, ops, reader, observationDomain, reverse);
     } else {
       while (end - off >= t.minRecordLength) {
         const next = layoutVariableRecord(b, off, end, t);
@@ -285,7 +281,7 @@ export function createTemplateFlowDecoder(
           errors.report('bad_length', exporter, `${where(h)}: set ${t.id}: variable-length field runs past the set end at offset ${off}`);
           break;
         }
-        emitRecord(b, off, t, ops, observationDomain, reverse);
+        emitRecord(b, off, t, ops, null, observationDomain, reverse);
         off = next;
       }
     }
@@ -299,24 +295,13 @@ export function createTemplateFlowDecoder(
     }
   }
 
-  /** One record of a fixed layout through its generated reader (no biflow: see decodeDataRecords). */
-  function emitRead(b: Uint8Array, off: number, reader: RecordReader, observationDomain: number): void {
-    resetFlowRecord(flow);
-    beginRecord(ctx);
-    flow.exporter = exporter;
-    flow.observationDomain = observationDomain;
-    reader(b, off, flow, ctx);
-    finishRecord(flow, ctx);
-    if (ctx.zeroRate) zeroRateRecords++;
-    sink(flow);
-    emitted++;
-  }
-
+  /** `reader`: the template's generated reader of `ops` (fixed layouts), or null to interpret them. */
   function emitRecord(
     b: Uint8Array,
     off: number,
     t: CompiledTemplate,
     ops: Int32Array,
+    reader: RecordReader | null,
     observationDomain: number,
     reverse: boolean,
   ): void {
@@ -324,7 +309,8 @@ export function createTemplateFlowDecoder(
     beginRecord(ctx);
     flow.exporter = exporter;
     flow.observationDomain = observationDomain;
-    applyOps(b, off, t, ops, flow, ctx);
+    if (reader !== null) reader(b, off, flow, ctx);
+    else applyOps(b, off, t, ops, flow, ctx);
     finishRecord(flow, ctx);
     if (ctx.zeroRate) zeroRateRecords++;
     sink(flow);
@@ -335,7 +321,8 @@ export function createTemplateFlowDecoder(
     beginRecord(ctx);
     flow.exporter = exporter;
     flow.observationDomain = observationDomain;
-    applyOps(b, off, t, ops, flow, ctx);
+    if (reader !== null) reader(b, off, flow, ctx);
+    else applyOps(b, off, t, ops, flow, ctx);
     reverseDirection(flow, ctx);
     applyOps(b, off, t, t.reverseOps, flow, ctx);
     if (ctx.rawPackets === 0 && ctx.rawBytes === 0) return;
