@@ -13,6 +13,7 @@ import { addressKeyText } from './address-text.ts';
 import { emptyRates, type Incident, type IncidentSink, RATE_METRICS, type Rates } from './incident.ts';
 import { HeaderRing } from './header-ring.ts';
 import { PeerTable } from './peer-table.ts';
+import { WatchEvidence } from './watch-evidence.ts';
 import { METRIC_COUNT, type ThresholdResolver, type ThresholdSet } from './thresholds.ts';
 import type { TrafficRates } from './traffic-rates.ts';
 
@@ -29,15 +30,11 @@ export interface WatchState {
   belowWatchSince: number;
   peers: PeerTable;
   samples: HeaderRing;
-  /** Packets/bytes/flows seen while the incident is open. */
-  totals: { packets: number; bytes: number; flows: number };
   /**
-   * The summary window: packets, bytes, flows per 60 s bucket while watched, with each
-   * bucket's number, so "Sum" covers exactly what the "External" lines cover.
+   * The summary window (so "Sum" covers exactly what the "External" lines cover), the
+   * totals while an incident is open and the packets per own address.
    */
-  summary: Float64Array;
-  /** Packets per own address while watched: the busiest is the incident's (a server may have several). */
-  addressCounts: AddressCounts;
+  evidence: WatchEvidence;
   incident: Incident | null;
   lastPublishMs: number;
 }
@@ -177,9 +174,7 @@ export class FloodDetector {
       belowWatchSince: Number.NaN,
       peers: new PeerTable(this.#deps.config.maxRemotesPerIncident),
       samples: new HeaderRing(this.#deps.config.evidenceSamples),
-      totals: { packets: 0, bytes: 0, flows: 0 },
-      summary: new Float64Array(SUMMARY_BUCKETS * 4).fill(-1),
-      addressCounts: new AddressCounts(),
+      evidence: new WatchEvidence(),
       incident: null,
       lastPublishMs: 0,
     };
@@ -250,6 +245,8 @@ export class FloodDetector {
     };
     this.#recordPeak(incident, rates, thresholds, state.dir);
     state.incident = incident;
+    // A server watched on after an earlier incident ended starts this one's totals anew.
+    state.evidence.resetTotals();
     this.#publish(state, nowMs, 'opened');
   }
 
@@ -258,16 +255,16 @@ export class FloodDetector {
     const incident = state.incident;
     if (incident === null) return;
     state.lastPublishMs = nowMs;
-    const sum = summaryOf(state, nowMs);
+    const sum = state.evidence.summary(nowMs, state.since);
     incident.summary = {
       windowSeconds: sum.windowSeconds,
       sum: { packets: sum.packets, flows: sum.flows, bytes: sum.bytes },
       externals: state.peers.top(this.#deps.config.maxRemotesPerIncident),
       otherExternals: { ...state.peers.others },
     };
-    incident.totals = { ...state.totals };
+    incident.totals = state.evidence.totals;
     incident.samples = state.samples.toArray();
-    const best = state.addressCounts.busiest();
+    const best = state.evidence.busiestAddress();
     incident.address = best === null ? '' : addressKeyText(best);
     if (event === 'opened') this.#deps.sink.opened(structuredCloneIncident(incident));
     else if (event === 'updated') this.#deps.sink.updated(structuredCloneIncident(incident));
@@ -300,80 +297,6 @@ export class FloodDetector {
       if (state.incident !== null) this.#publish(state, nowMs, 'updated');
     }
   }
-}
-
-/**
- * Packets per own address of a watched server (address keys, at most 64): a server sends
- * from one address or a few, so a short list with the last hit checked first beats a Map
- * (three hash lookups per flow).
- */
-export class AddressCounts {
-  readonly #keys: Array<number | string> = [];
-  readonly #packets: number[] = [];
-  #last = 0;
-
-  add(key: number | string, packets: number): void {
-    const keys = this.#keys;
-    if (keys[this.#last] === key) {
-      this.#packets[this.#last] += packets;
-      return;
-    }
-    for (let k = 0; k < keys.length; k++) {
-      if (keys[k] === key) {
-        this.#last = k;
-        this.#packets[k] += packets;
-        return;
-      }
-    }
-    if (keys.length < 64) {
-      this.#last = keys.push(key) - 1;
-      this.#packets.push(packets);
-    }
-  }
-
-  /** The address with the most packets, or null before any. */
-  busiest(): number | string | null {
-    let best = -1;
-    for (let k = 0; k < this.#keys.length; k++) if (best < 0 || this.#packets[k] > this.#packets[best]) best = k;
-    return best < 0 ? null : this.#keys[best];
-  }
-}
-
-export const SUMMARY_BUCKET_MS = 60_000;
-export const SUMMARY_BUCKETS = 5;
-export const SUMMARY_WINDOW_MS = SUMMARY_BUCKET_MS * SUMMARY_BUCKETS;
-
-/** Adds a flow to a watched server's summary window (called per flow of watched servers only). */
-export function addToSummary(state: WatchState, timeMs: number, packets: number, bytes: number, flows: number): void {
-  const bucket = Math.floor(timeMs / SUMMARY_BUCKET_MS);
-  const at = (bucket % SUMMARY_BUCKETS) * 4;
-  const s = state.summary;
-  if (s[at + 3] !== bucket) {
-    if (s[at + 3] > bucket) return; // older than the window
-    s[at] = 0;
-    s[at + 1] = 0;
-    s[at + 2] = 0;
-    s[at + 3] = bucket;
-  }
-  s[at] += packets;
-  s[at + 1] += bytes;
-  s[at + 2] += flows;
-}
-
-function summaryOf(state: WatchState, nowMs: number): { packets: number; bytes: number; flows: number; windowSeconds: number } {
-  const now = Math.floor(nowMs / SUMMARY_BUCKET_MS);
-  let packets = 0;
-  let bytes = 0;
-  let flows = 0;
-  for (let at = 0; at < state.summary.length; at += 4) {
-    const bucket = state.summary[at + 3];
-    if (bucket < 0 || bucket <= now - SUMMARY_BUCKETS) continue;
-    packets += state.summary[at];
-    bytes += state.summary[at + 1];
-    flows += state.summary[at + 2];
-  }
-  const covered = Math.min(SUMMARY_WINDOW_MS, nowMs - state.since + 100);
-  return { packets, bytes, flows, windowSeconds: Math.max(1, Math.round(covered / 1000)) };
 }
 
 /** Sinks get their own copy: the detector keeps mutating its incident. */

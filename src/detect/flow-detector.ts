@@ -9,7 +9,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { InventoryIndex } from '../inventory/inventory-index.ts';
 import { ipv4Text, ipv6Key, ipv6Text, isPrivate4, isPrivate6 } from './address-text.ts';
 import type { FlowBatchReader } from './flow-batch.ts';
-import { addToSummary, FloodDetector, type WatchState } from './flood-detector.ts';
+import { FloodDetector, type WatchState } from './flood-detector.ts';
 import { type IncidentSink, RATE_METRICS } from './incident.ts';
 import { NetscanDetector } from './netscan-detector.ts';
 import { SourceAddressChecker } from './source-address-checker.ts';
@@ -231,20 +231,14 @@ export class FlowDetector {
     const remote4 = outbound ? dst4 : src4;
     const remoteOff = outbound ? dstOff : srcOff;
     const ownOff = outbound ? srcOff : dstOff;
-    addToSummary(state, batch.timeMs(i), packets, bytes, flows);
-    // IPv4 keys as int32 (`| 0`): a Map keys those as small integers, while a uint32 above
-    // 2^31 would be a heap number allocated per flow. addressKeyText formats either.
-    state.peers.add(v === 4 ? remote4 | 0 : ipv6Key(u8, remoteOff), packets, bytes, flows);
-    // Own addresses as keys too (formatted when the incident is published): no string per flow.
+    const t = batch.timeMs(i);
+    // Addresses as keys (IPv4 as int32, `| 0`, never a heap number), formatted only when
+    // the incident is published: no string per flow.
     const own = v === 4 ? (outbound ? src4 : dst4) | 0 : ipv6Key(u8, ownOff);
-    state.addressCounts.add(own, packets);
-    if (state.incident !== null) {
-      state.totals.packets += packets;
-      state.totals.bytes += bytes;
-      state.totals.flows += flows;
-    }
+    state.evidence.add(t, own, packets, bytes, flows, state.incident !== null);
+    state.peers.add(v === 4 ? remote4 | 0 : ipv6Key(u8, remoteOff), packets, bytes, flows);
     const headerLength = batch.headerLength(i);
-    if (headerLength > 0) state.samples.add(batch.timeMs(i), u8, batch.headerOffset(i), headerLength, batch.frameLength(i) || headerLength);
+    if (headerLength > 0) state.samples.add(t, u8, batch.headerOffset(i), headerLength, batch.frameLength(i) || headerLength);
   }
 
   /**

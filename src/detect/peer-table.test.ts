@@ -30,3 +30,21 @@ describe('peer table', () => {
     }
   });
 });
+
+describe('peer table growth', () => {
+  it('keeps every listed address and its traffic as the table grows to its limit', () => {
+    const t = new PeerTable(2000);
+    // Consecutive addresses, twice each, negative int32 keys among them (above 127.255.255.255).
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 3000; i++) t.add((0xc6120000 + i) | 0, i + 1, 100, 1);
+    assert.equal(t.size, 2000);
+    const top = t.top(5000);
+    assert.equal(top.length, 2000);
+    // The first 2,000 addresses were listed (in order of arrival), each with both rounds' traffic.
+    assert.deepEqual(top[0], { address: '198.18.7.207', packets: 4000, bytes: 200, flows: 2 });
+    assert.deepEqual(top[1999], { address: '198.18.0.0', packets: 2, bytes: 200, flows: 2 });
+    const others = t.others;
+    assert.equal(others.packets, 2 * ((2001 + 3000) * 1000) / 2);
+    assert.equal(others.flows, 2000);
+    assert.ok(Math.abs(others.addresses - 1000) <= 30, `1000 other addresses estimated as ${others.addresses}`);
+  });
+});

@@ -8,13 +8,14 @@
  */
 import { addressKeyText } from './address-text.ts';
 import type { RemoteTraffic, TrafficTotals } from './incident.ts';
-import { NumberIndex } from './number-index.ts';
 
 const BITMAP_BITS = 32_768;
-const BITMAP_MASK = BITMAP_BITS - 1;
+/** Float64 words per IPv4 entry: the key, then packets, bytes, flows. */
+const ENTRY = 4;
+const EMPTY = Number.NaN;
 
-/** A 15-bit hash of an address key (int32 IPv4, or the 16-byte string of an IPv6 address). */
-function bitOf(key: number | string): number {
+/** A 32-bit hash of an address key (int32 IPv4, or the 16-byte string of an IPv6 address). */
+function hashOf(key: number | string): number {
   let h: number;
   if (typeof key === 'number') h = key;
   else {
@@ -22,80 +23,132 @@ function bitOf(key: number | string): number {
     for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   }
   // murmur3's finalizer: linear counting needs bits as scattered as random ones (a plain
-  // multiplicative hash spreads consecutive addresses too evenly and overestimates).
+  // multiplicative hash spreads consecutive addresses too evenly and overestimates), and
+  // the table's probes need consecutive addresses spread out.
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) & BITMAP_MASK;
+  return h ^ (h >>> 16);
 }
 
 export class PeerTable {
   readonly #max: number;
-  /** Remote address key -> its index in #traffic: IPv4 (int32) in a typed index, IPv6 in a Map. */
-  readonly #index4 = new NumberIndex();
+  /**
+   * IPv4 peers in one open-addressing table whose entry holds the key and its traffic
+   * side by side: a flow's lookup and update touch one cache line. With hundreds of
+   * servers watched during a flood, these tables are mostly not in the CPU cache, and the
+   * separate index, traffic array and bitmaps this replaced cost three or four misses per
+   * sample (the detector's top cost in the sFlow ingest benchmark). Grown by doubling at
+   * half full, up to the power of two that holds `max` entries at half load.
+   */
+  #entries: Float64Array;
+  #mask: number;
+  /** IPv6 peers (rare): key -> index into #traffic6 (three numbers each). */
   readonly #index6 = new Map<string, number>();
-  /** Packets, bytes, flows per listed address, three numbers each (grown as the list grows). */
-  #traffic = new Float64Array(3 * 64);
-  /**
-   * The listed addresses as keys, formatted only when the summary is written: when a
-   * flood starts, hundreds of servers are watched at once and each lists up to `max`
-   * addresses within a second; formatting them as they came stalled detection until the
-   * receive threads dropped batches (0.3 s worth in the ingest benchmark at 100 k datagrams/s).
-   */
-  readonly #keys: Array<number | string> = [];
+  readonly #keys6: string[] = [];
+  #traffic6 = new Float64Array(0);
+  #listed = 0;
   readonly #other: TrafficTotals = { packets: 0, flows: 0, bytes: 0 };
-  /**
-   * Two bitmaps, interleaved word by word so that a flow's check touches one cache line,
-   * not two (with hundreds of servers watched, these are mostly not in the cache):
-   * even words, the listed addresses' bits (once the list is full, an address whose bit is
-   * clear is surely not listed, and most flows skip the lookup: about 6 % false positives
-   * with 2,000 listed); odd words, the other addresses' bits (linear counting).
-   */
-  readonly #bits = new Uint32Array((BITMAP_BITS / 32) * 2);
+  /** Bits of the addresses beyond the listed ones (linear counting). */
+  readonly #otherBits = new Uint32Array(BITMAP_BITS / 32);
   #otherBitsSet = 0;
 
   constructor(max: number) {
     this.#max = max;
+    this.#entries = new Float64Array(16 * ENTRY).fill(EMPTY);
+    this.#mask = 15;
   }
 
   /** `key`: the remote address as an address key (int32 IPv4, ipv6Key). */
   add(key: number | string, packets: number, bytes: number, flows: number): void {
-    const bit = bitOf(key);
-    const word = (bit >>> 5) << 1;
-    const mask = 1 << (bit & 31);
-    const full = this.#keys.length >= this.#max;
-    let at = -1;
-    if (!full || (this.#bits[word] & mask) !== 0) at = typeof key === 'number' ? this.#index4.get(key) : (this.#index6.get(key) ?? -1);
-    if (at < 0) {
-      if (full) {
-        const o = this.#other;
-        o.packets += packets;
-        o.bytes += bytes;
-        o.flows += flows;
-        if ((this.#bits[word + 1] & mask) === 0) {
-          this.#bits[word + 1] |= mask;
-          this.#otherBitsSet++;
-        }
+    const h = hashOf(key);
+    if (typeof key !== 'number') {
+      this.#add6(key, h, packets, bytes, flows);
+      return;
+    }
+    const entries = this.#entries;
+    const mask = this.#mask;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const at = slot * ENTRY;
+      const k = entries[at];
+      if (k === key) {
+        entries[at + 1] += packets;
+        entries[at + 2] += bytes;
+        entries[at + 3] += flows;
         return;
       }
-      at = this.#keys.length * 3;
-      if (typeof key === 'number') this.#index4.set(key, at);
-      else this.#index6.set(key, at);
-      this.#bits[word] |= mask;
-      this.#keys.push(key);
-      if (at + 3 > this.#traffic.length) {
-        const grown = new Float64Array(Math.min(this.#max * 3, this.#traffic.length * 2));
-        grown.set(this.#traffic);
-        this.#traffic = grown;
+      if (k !== k) {
+        // An empty slot: the address is not listed.
+        if (this.#listed >= this.#max) {
+          this.#addOther(h, packets, bytes, flows);
+          return;
+        }
+        entries[at] = key;
+        entries[at + 1] = packets;
+        entries[at + 2] = bytes;
+        entries[at + 3] = flows;
+        this.#listed++;
+        if (this.#listed * 2 > mask + 1 && this.#listed < this.#max) this.#grow();
+        return;
       }
     }
-    const t = this.#traffic;
+  }
+
+  #add6(key: string, h: number, packets: number, bytes: number, flows: number): void {
+    let at = this.#index6.get(key);
+    if (at === undefined) {
+      if (this.#listed >= this.#max) {
+        this.#addOther(h, packets, bytes, flows);
+        return;
+      }
+      at = this.#keys6.length * 3;
+      this.#index6.set(key, at);
+      this.#keys6.push(key);
+      this.#listed++;
+      if (at + 3 > this.#traffic6.length) {
+        const grown = new Float64Array(Math.max(24, this.#traffic6.length * 2));
+        grown.set(this.#traffic6);
+        this.#traffic6 = grown;
+      }
+    }
+    const t = this.#traffic6;
     t[at] += packets;
     t[at + 1] += bytes;
     t[at + 2] += flows;
   }
 
+  #addOther(h: number, packets: number, bytes: number, flows: number): void {
+    const o = this.#other;
+    o.packets += packets;
+    o.bytes += bytes;
+    o.flows += flows;
+    // The hash's top 15 bits: independent of the low bits that placed it in the table.
+    const bit = h >>> 17;
+    const mask = 1 << (bit & 31);
+    const word = bit >>> 5;
+    if ((this.#otherBits[word] & mask) === 0) {
+      this.#otherBits[word] |= mask;
+      this.#otherBitsSet++;
+    }
+  }
+
+  #grow(): void {
+    const old = this.#entries;
+    const slots = (this.#mask + 1) * 2;
+    const entries = new Float64Array(slots * ENTRY).fill(EMPTY);
+    const mask = slots - 1;
+    for (let at = 0; at < old.length; at += ENTRY) {
+      const key = old[at];
+      if (key !== key) continue;
+      let slot = hashOf(key) & mask;
+      while (entries[slot * ENTRY] === entries[slot * ENTRY]) slot = (slot + 1) & mask;
+      entries.set(old.subarray(at, at + ENTRY), slot * ENTRY);
+    }
+    this.#entries = entries;
+    this.#mask = mask;
+  }
+
   get size(): number {
-    return this.#keys.length;
+    return this.#listed;
   }
 
   /** Traffic of the addresses beyond the listed ones, with their estimated number. */
@@ -106,11 +159,16 @@ export class PeerTable {
     return { ...this.#other, addresses };
   }
 
-  /** Largest first (by packets, then bytes). */
+  /** Largest first (by packets, then bytes, then address). */
   top(limit: number): RemoteTraffic[] {
     const list: RemoteTraffic[] = [];
-    const t = this.#traffic;
-    for (let k = 0; k < this.#keys.length; k++) list.push({ address: addressKeyText(this.#keys[k]), packets: t[k * 3], bytes: t[k * 3 + 1], flows: t[k * 3 + 2] });
+    const e = this.#entries;
+    for (let at = 0; at < e.length; at += ENTRY) {
+      const key = e[at];
+      if (key === key) list.push({ address: addressKeyText(key), packets: e[at + 1], bytes: e[at + 2], flows: e[at + 3] });
+    }
+    const t = this.#traffic6;
+    for (let k = 0; k < this.#keys6.length; k++) list.push({ address: addressKeyText(this.#keys6[k]), packets: t[k * 3], bytes: t[k * 3 + 1], flows: t[k * 3 + 2] });
     list.sort((a, b) => b.packets - a.packets || b.bytes - a.bytes || a.address.localeCompare(b.address));
     return list.slice(0, limit);
   }
