@@ -236,7 +236,8 @@ export class FlowDetector {
     // the incident is published: no string per flow.
     const own = v === 4 ? (outbound ? src4 : dst4) | 0 : ipv6Key(u8, ownOff);
     state.evidence.add(t, own, packets, bytes, flows, state.incident !== null);
-    state.peers.add(v === 4 ? remote4 | 0 : ipv6Key(u8, remoteOff), packets, bytes, flows);
+    if (v === 4) state.peers.add4(remote4 | 0, packets, bytes, flows);
+    else state.peers.add6(ipv6Key(u8, remoteOff), packets, bytes, flows);
     const headerLength = batch.headerLength(i);
     if (headerLength > 0) state.samples.add(t, u8, batch.headerOffset(i), headerLength, batch.frameLength(i) || headerLength);
   }

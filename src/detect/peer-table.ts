@@ -14,20 +14,22 @@ const BITMAP_BITS = 32_768;
 const ENTRY = 4;
 const EMPTY = Number.NaN;
 
-/** A 32-bit hash of an address key (int32 IPv4, or the 16-byte string of an IPv6 address). */
-function hashOf(key: number | string): number {
-  let h: number;
-  if (typeof key === 'number') h = key;
-  else {
-    h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  }
-  // murmur3's finalizer: linear counting needs bits as scattered as random ones (a plain
-  // multiplicative hash spreads consecutive addresses too evenly and overestimates), and
-  // the table's probes need consecutive addresses spread out.
+/**
+ * murmur3's finalizer over an int32: linear counting needs bits as scattered as random
+ * ones (a plain multiplicative hash spreads consecutive addresses too evenly and
+ * overestimates), and the table's probes need consecutive addresses spread out.
+ */
+function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return h ^ (h >>> 16);
+}
+
+/** FNV-1a over the 16-byte string key of an IPv6 address. */
+function hash6(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return mix(h);
 }
 
 export class PeerTable {
@@ -58,13 +60,15 @@ export class PeerTable {
     this.#mask = 15;
   }
 
-  /** `key`: the remote address as an address key (int32 IPv4, ipv6Key). */
+  /** Adds a flow of the remote address with this address key (int32 IPv4, or ipv6Key). */
   add(key: number | string, packets: number, bytes: number, flows: number): void {
-    const h = hashOf(key);
-    if (typeof key !== 'number') {
-      this.#add6(key, h, packets, bytes, flows);
-      return;
-    }
+    if (typeof key === 'number') this.add4(key, packets, bytes, flows);
+    else this.add6(key, packets, bytes, flows);
+  }
+
+  /** Adds a flow of the remote IPv4 address `key` (int32). */
+  add4(key: number, packets: number, bytes: number, flows: number): void {
+    const h = mix(key);
     const entries = this.#entries;
     const mask = this.#mask;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
@@ -93,11 +97,12 @@ export class PeerTable {
     }
   }
 
-  #add6(key: string, h: number, packets: number, bytes: number, flows: number): void {
+  /** Adds a flow of the remote IPv6 address with this ipv6Key. */
+  add6(key: string, packets: number, bytes: number, flows: number): void {
     let at = this.#index6.get(key);
     if (at === undefined) {
       if (this.#listed >= this.#max) {
-        this.#addOther(h, packets, bytes, flows);
+        this.#addOther(hash6(key), packets, bytes, flows);
         return;
       }
       at = this.#keys6.length * 3;
@@ -139,7 +144,7 @@ export class PeerTable {
     for (let at = 0; at < old.length; at += ENTRY) {
       const key = old[at];
       if (key !== key) continue;
-      let slot = hashOf(key) & mask;
+      let slot = mix(key) & mask;
       while (entries[slot * ENTRY] === entries[slot * ENTRY]) slot = (slot + 1) & mask;
       entries.set(old.subarray(at, at + ENTRY), slot * ENTRY);
     }
