@@ -288,6 +288,32 @@ describe('long NetFlow records (active timeout 60 s)', () => {
   });
 });
 
+describe('a second flood of a server still watched', () => {
+  it('opens a second incident whose totals cover only its own traffic', () => {
+    const stream = { src: '203.0.113.10', dst: '198.51.100.7', protocol: 17, srcPort: 55008, dstPort: 29615, tcpFlags: 0, packetSize: 150 };
+    const flows = [
+      ...steadyStream({ ...stream, startMs: T0, seconds: 4, packetsPerSecond: 150_000 }),
+      // Below the 100,000 packets/s threshold for 65 s (the incident ends after 60 s), but
+      // above the watch level, so the server stays watched in between.
+      ...steadyStream({ ...stream, startMs: T0 + 4000, seconds: 65, packetsPerSecond: 50_000 }),
+      ...steadyStream({ ...stream, startMs: T0 + 69_000, seconds: 3, packetsPerSecond: 150_000 }),
+    ];
+    const { opened, latest } = run(flows, 'netflow');
+    assert.deepEqual(
+      opened.map((i) => [i.kind, i.direction, i.serverId]),
+      [
+        ['flood', 'out', 'S-FLOOD'],
+        ['flood', 'out', 'S-FLOOD'],
+      ],
+    );
+    const [first, second] = opened.map((i) => latest.get(i.id)!);
+    assert.equal(first.status, 'ended');
+    // The first incident's totals include the 50,000 packets/s that followed until it ended.
+    assert.ok(first.totals.packets > 4 * 150_000, `first incident: ${first.totals.packets} packets`);
+    assert.ok(second.totals.packets > 0 && second.totals.packets <= 3 * 150_000, `second incident: ${second.totals.packets} packets`);
+  });
+});
+
 for (const exportAs of ['sflow', 'netflow'] as const) {
   const sampled = exportAs === 'sflow';
   describe(`detection scenarios over ${sampled ? 'sFlow 1:1000' : 'NetFlow v9 unsampled'}`, () => {

@@ -212,7 +212,7 @@ export class FlowDetector {
     return false;
   }
 
-  /** Evidence of a watched server: the remote peer's traffic and the sampled header. */
+  /** Evidence of a watched server: the flow in its summary window and totals, the remote peer's traffic, the sampled header. */
   #collect(
     state: WatchState,
     batch: FlowBatchReader,

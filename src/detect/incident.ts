@@ -40,7 +40,6 @@ export interface TrafficSummary {
   sum: TrafficTotals;
   /** One entry per remote address, largest first. */
   externals: RemoteTraffic[];
-  /** Traffic of remote addresses beyond the kept list, added up. */
   /** Traffic of the remote addresses beyond the listed ones; `addresses` is their number, estimated (peer-table.ts). */
   otherExternals: TrafficTotals & { addresses: number };
 }

@@ -60,12 +60,6 @@ export class PeerTable {
     this.#mask = 15;
   }
 
-  /** Adds a flow of the remote address with this address key (int32 IPv4, or ipv6Key). */
-  add(key: number | string, packets: number, bytes: number, flows: number): void {
-    if (typeof key === 'number') this.add4(key, packets, bytes, flows);
-    else this.add6(key, packets, bytes, flows);
-  }
-
   /** Adds a flow of the remote IPv4 address `key` (int32). */
   add4(key: number, packets: number, bytes: number, flows: number): void {
     const h = mix(key);

@@ -2,7 +2,7 @@
  * Per-server traffic counters, one row per server that had traffic in the last two
  * minutes, in pooled typed arrays (no object per server): a ring of 100 ms buckets per
  * direction and metric, summed into sliding rates. (The 300 s summary of the log is kept
- * only for watched servers, in flood-detector.ts.) Layout: a flow's update touches one 32-byte block (its row, direction and bucket hold
+ * only for watched servers, in watch-evidence.ts.) Layout: a flow's update touches one 32-byte block (its row, direction and bucket hold
  * the 7 metrics side by side), not seven scattered arrays — the table is far larger than
  * the CPU caches, so this is what the hot path costs. Memory per row: 2 x (fast buckets)
  * x 8 x 4 B + 8 B + 9 B; with the default 1 s window that is 640 + 8 + 9 = 657 B.
@@ -164,24 +164,24 @@ export class TrafficRates {
     return ((rel % this.fastBuckets) + this.fastBuckets) % this.fastBuckets;
   }
 
-  /** The tag a block holding relative bucket `rel` carries. */
+  /**
+   * The tag a block holding relative bucket `rel` carries. Each block keeps, in its pad
+   * float, the bucket number it holds (modulo 2^24, exact in a float32 and unique within
+   * any window), so a stale block is recognised and reset when it is next written or read:
+   * no sweep of old buckets, no clearing of quiet rows.
+   */
   #tagOf(rel: number): number {
     if (rel >= 0 && rel < INT32_LIMIT) return (rel | 0) & TAG_MASK;
     return ((rel % TAG_MODULO) + TAG_MODULO) % TAG_MODULO;
   }
 
   /**
-   * Each block carries, in its pad float, the bucket number it holds (modulo 2^24, exact in
-   * a float32 and unique within any window), so a stale block is recognised and reset when
-   * it is next written or read: no sweep of old buckets, no clearing of quiet rows.
-   */
-  /**
    * A flow record that lasted longer than the rate window (NetFlow/IPFIX records span up to
    * the exporter's active timeout, often 60 s) counts in the window only with the share of
    * its packets that its own rate puts there: a 60 s record is its rate for a second, not a
    * 60-fold burst. Shorter records count whole at their end, which over a steady stream of
    * records gives the true rate at the moment the records arrive. (The 300 s summary of a
-   * watched server gets the whole record: see flood-detector.ts.)
+   * watched server gets the whole record: see watch-evidence.ts.)
    */
   addSpread(row: number, dir: number, timeMs: number, durationMs: number, packets: number, bytes: number, flows: number, syn: number, udp: number, icmp: number, fragments: number): boolean {
     if (durationMs <= this.windowMs) return this.add(row, dir, timeMs, packets, bytes, flows, syn, udp, icmp, fragments);
