@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { resolveConfig } from '../config/load-config.ts';
-import { createFlowRecord } from '../flow/flow-record.ts';
+import { ipv4FlowRecord } from '../../test/helpers/flow-records.ts';
 import { InventoryIndex } from '../inventory/inventory-index.ts';
 import { createLogger } from '../logger.ts';
 import { createFlowConsumer, type DetectionConsumerMessage } from './batching-flow-consumer.ts';
@@ -15,14 +15,9 @@ import { Detector } from './detector.ts';
 import { FlowBatchReader } from './flow-batch.ts';
 
 function flow(timeMs: number) {
-  const f = createFlowRecord();
+  const f = ipv4FlowRecord('203.0.113.1', '198.51.100.1');
   f.timeMs = timeMs;
   f.startMs = timeMs;
-  f.ipVersion = 4;
-  f.srcAddr4 = 0xcb007101; // 203.0.113.1
-  f.dstAddr4 = 0xc6336401; // 198.51.100.1
-  f.srcAddr.set([203, 0, 113, 1]);
-  f.dstAddr.set([198, 51, 100, 1]);
   f.protocol = 6;
   f.packets = 10;
   f.bytes = 1000;

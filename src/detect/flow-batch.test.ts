@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ipv4FlowRecord } from '../../test/helpers/flow-records.ts';
 import { createFlowRecord } from '../flow/flow-record.ts';
 import { ipv4Text, ipv6Text } from './address-text.ts';
 import { FlowBatchReader, FlowBatchWriter } from './flow-batch.ts';
@@ -7,12 +8,7 @@ import { FlowBatchReader, FlowBatchWriter } from './flow-batch.ts';
 describe('flow batch', () => {
   it('carries IPv4 and IPv6 addresses, ports and counters from the writer to the reader', () => {
     const writer = new FlowBatchWriter(4);
-    const v4 = createFlowRecord();
-    v4.ipVersion = 4;
-    v4.srcAddr4 = 0xcb007101; // 203.0.113.1
-    v4.dstAddr4 = 0xc6120a0b; // 198.18.10.11
-    v4.srcAddr.set([203, 0, 113, 1]);
-    v4.dstAddr.set([198, 18, 10, 11]);
+    const v4 = ipv4FlowRecord('203.0.113.1', '198.18.10.11');
     v4.srcPort = 443;
     v4.dstPort = 50_000;
     v4.packets = 7;

@@ -157,8 +157,9 @@ export class FlowDetector {
     const protocol = batch.protocol(i);
     const flags = batch.tcpFlags(i);
     const headerLength = batch.headerLength(i);
+    const samplingRate = batch.samplingRate(i);
     // A NetFlow/IPFIX record is one flow (times the sampling rate); an sFlow sample is one sampled packet.
-    const flows = headerLength > 0 ? 1 : batch.samplingRate(i);
+    const flows = headerLength > 0 ? 1 : samplingRate;
     const syn = protocol === TCP && (flags & (SYN | ACK)) === SYN ? packets : 0;
     const udp = protocol === UDP ? packets : 0;
     const icmp = protocol === ICMP || protocol === ICMP6 ? packets : 0;
@@ -169,19 +170,22 @@ export class FlowDetector {
 
     if (srcSlot >= 0) {
       this.stats.attributedOut++;
+      const inputInterface = batch.inputInterface(i);
       // Another customer's address sent from a known server's link is a wrong source, not this server's traffic.
-      if (this.sources.classify(srcSlot, mac, exporter, batch.inputInterface(i)) >= 0) {
+      if (this.sources.classify(srcSlot, mac, exporter, inputInterface) >= 0) {
         const srcText = v === 4 ? ipv4Text(src4) : ipv6Text(u8, srcOff);
-        if (this.sources.observe(t, mac, exporter, batch.inputInterface(i), srcText, srcSlot, packets)) return;
+        if (this.sources.observe(t, mac, exporter, inputInterface, srcText, srcSlot, packets)) return;
       }
       const row = rates.ensureRow(srcSlot, t);
       if (row >= 0) {
         if (rates.addSpread(row, OUT, t, duration, packets, bytes, flows, syn, udp, icmp, fragments)) this.flood.watchNow(row, OUT, srcSlot, t);
-        if ((this.flood.watchFlags[row] & 1) !== 0) this.#collect(this.flood.watchState(row, OUT)!, batch, i, v, true, src4, dst4, srcOff, dstOff, packets, bytes, flows);
+        if ((this.flood.watchFlags[row] & 1) !== 0) this.#collect(this.flood.watchState(row, OUT)!, batch, i, t, v, true, src4, dst4, srcOff, dstOff, packets, bytes, flows);
       }
-      if (this.#isAttempt(protocol, flags, batch.srcPort(i), batch.dstPort(i)) && !this.netscan.allowed(srcSlot)) {
-        if (v === 4) this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), src4 | 0, dst4 | 0, batch.dstPort(i), isPrivate4(dst4), batch.samplingRate(i));
-        else this.netscan.observe(srcSlot, t, protocol, batch.srcPort(i), ipv6Key(u8, srcOff), ipv6Key(u8, dstOff), batch.dstPort(i), isPrivate6(u8, dstOff), batch.samplingRate(i));
+      const srcPort = batch.srcPort(i);
+      const dstPort = batch.dstPort(i);
+      if (this.#isAttempt(protocol, flags, srcPort, dstPort) && !this.netscan.allowed(srcSlot)) {
+        if (v === 4) this.netscan.observe(srcSlot, t, protocol, srcPort, src4 | 0, dst4 | 0, dstPort, isPrivate4(dst4), samplingRate);
+        else this.netscan.observe(srcSlot, t, protocol, srcPort, ipv6Key(u8, srcOff), ipv6Key(u8, dstOff), dstPort, isPrivate6(u8, dstOff), samplingRate);
       }
     } else if (v === 4 ? index.isProviderSpace4(src4) : index.isProviderSpace6(u8, srcOff)) {
       const srcText = v === 4 ? ipv4Text(src4) : ipv6Text(u8, srcOff);
@@ -193,7 +197,7 @@ export class FlowDetector {
       const row = rates.ensureRow(dstSlot, t);
       if (row >= 0) {
         if (rates.addSpread(row, IN, t, duration, packets, bytes, flows, syn, udp, icmp, fragments)) this.flood.watchNow(row, IN, dstSlot, t);
-        if ((this.flood.watchFlags[row] & 2) !== 0) this.#collect(this.flood.watchState(row, IN)!, batch, i, v, false, src4, dst4, srcOff, dstOff, packets, bytes, flows);
+        if ((this.flood.watchFlags[row] & 2) !== 0) this.#collect(this.flood.watchState(row, IN)!, batch, i, t, v, false, src4, dst4, srcOff, dstOff, packets, bytes, flows);
       }
     } else if (srcSlot < 0) {
       this.stats.unattributed++;
@@ -217,6 +221,7 @@ export class FlowDetector {
     state: WatchState,
     batch: FlowBatchReader,
     i: number,
+    t: number,
     v: number,
     outbound: boolean,
     src4: number,
@@ -231,7 +236,6 @@ export class FlowDetector {
     const remote4 = outbound ? dst4 : src4;
     const remoteOff = outbound ? dstOff : srcOff;
     const ownOff = outbound ? srcOff : dstOff;
-    const t = batch.timeMs(i);
     // Addresses as keys (IPv4 as int32, `| 0`, never a heap number), formatted only when
     // the incident is published: no string per flow.
     const own = v === 4 ? (outbound ? src4 : dst4) | 0 : ipv6Key(u8, ownOff);

@@ -93,8 +93,29 @@ function stamp(encoding: 's' | 'ms' | 'ntp' | 'delta-us', at: number, len: numbe
   }
 }
 
+/** The time-stamp kinds: which time they set (the flow's end or start) and in what encoding. */
+const STAMPS = new Map<number, ['timeMs' | 'startMs', Parameters<typeof stamp>[0]]>([
+  [K_TIME_SEC, ['timeMs', 's']],
+  [K_TIME_MS, ['timeMs', 'ms']],
+  [K_TIME_NTP, ['timeMs', 'ntp']],
+  [K_TIME_DELTA_US, ['timeMs', 'delta-us']],
+  [K_START_SEC, ['startMs', 's']],
+  [K_START_MS, ['startMs', 'ms']],
+  [K_START_NTP, ['startMs', 'ntp']],
+  [K_START_DELTA_US, ['startMs', 'delta-us']],
+]);
+
+/** Source setting the type (high byte) or code (low byte) of an ICMP type-code word, as applyOps does. */
+function icmpPart(target: 'icmp4' | 'icmp6', part: 'type' | 'code', v: string): string {
+  return part === 'type'
+    ? `c.${target} = (Math.max(c.${target}, 0) & 0xff) | ((${v} & 0xff) << 8);`
+    : `c.${target} = (Math.max(c.${target}, 0) & 0xff00) | (${v} & 0xff);`;
+}
+
 /** The statement that applies one [kind, field] operation, as applyOps does. */
 function statement(kind: number, at: number, len: number): string {
+  const time = STAMPS.get(kind);
+  if (time !== undefined) return `c.${time[0]} = ${stamp(time[1], at, len)};`;
   const v = uintAt(at, len);
   const mac = `((b[base + ${at}] << 8) | b[base + ${at + 1}]) * 4294967296 + (${uintAt(at + 2, 4)})`;
   switch (kind) {
@@ -125,15 +146,15 @@ function statement(kind: number, at: number, len: number): string {
     case K_ICMP4:
       return `c.icmp4 = ${v} & 0xffff;`;
     case K_ICMP4_TYPE:
-      return `c.icmp4 = (Math.max(c.icmp4, 0) & 0xff) | ((${v} & 0xff) << 8);`;
+      return icmpPart('icmp4', 'type', v);
     case K_ICMP4_CODE:
-      return `c.icmp4 = (Math.max(c.icmp4, 0) & 0xff00) | (${v} & 0xff);`;
+      return icmpPart('icmp4', 'code', v);
     case K_ICMP6:
       return `c.icmp6 = ${v} & 0xffff;`;
     case K_ICMP6_TYPE:
-      return `c.icmp6 = (Math.max(c.icmp6, 0) & 0xff) | ((${v} & 0xff) << 8);`;
+      return icmpPart('icmp6', 'type', v);
     case K_ICMP6_CODE:
-      return `c.icmp6 = (Math.max(c.icmp6, 0) & 0xff00) | (${v} & 0xff);`;
+      return icmpPart('icmp6', 'code', v);
     case K_FRAG_FLAGS:
       return `c.fragFlags = ${v};`;
     case K_FRAG_OFFSET:
@@ -148,26 +169,10 @@ function statement(kind: number, at: number, len: number): string {
       return `{ const v = ${v}; if (v === 0) c.zeroRate = true; else c.rate = v; }`;
     case K_SAMPLER_ID:
       return `c.samplerId = ${v}; c.hasSamplerId = true;`;
-    case K_TIME_SEC:
-      return `c.timeMs = ${stamp('s', at, len)};`;
-    case K_TIME_MS:
-      return `c.timeMs = ${stamp('ms', at, len)};`;
-    case K_TIME_NTP:
-      return `c.timeMs = ${stamp('ntp', at, len)};`;
-    case K_TIME_DELTA_US:
-      return `c.timeMs = ${stamp('delta-us', at, len)};`;
     case K_TIME_UPTIME:
       return `c.uptime = ${v}; c.hasUptime = true;`;
     case K_SYSTEM_INIT_MS:
       return `c.systemInitMs = ${v};`;
-    case K_START_SEC:
-      return `c.startMs = ${stamp('s', at, len)};`;
-    case K_START_MS:
-      return `c.startMs = ${stamp('ms', at, len)};`;
-    case K_START_NTP:
-      return `c.startMs = ${stamp('ntp', at, len)};`;
-    case K_START_DELTA_US:
-      return `c.startMs = ${stamp('delta-us', at, len)};`;
     case K_START_UPTIME:
       return `c.startUptime = ${v}; c.hasStartUptime = true;`;
     default:
